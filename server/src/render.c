@@ -1,0 +1,1020 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * render — the pool of `plenum render-worker` processes and its job queue.
+ * MuPDF itself runs only in the workers (render_worker.c).
+ *
+ * Design note.
+ *
+ * Job queue. Two FIFO lists under r->mu: urgent jobs and the rest; a pool
+ * thread always takes the head of the urgent list first. A page job is keyed
+ * by its output path: a render_page() for a path already queued or running
+ * adds one more request (struct req) to that job instead of a new job, and an
+ * urgent one moves a queued job to the urgent list. Each request carries its
+ * own result, allocated when the request is accepted, so finishing a job
+ * never allocates and never loses a result.
+ *
+ * Workers. One pool thread per worker process. A worker is started with
+ * fork+exec of cfg.exe `render-worker`, its stdin and stdout on pipes; in the
+ * child, before exec: a fresh signal mask, SIGPIPE to default, its own
+ * process group (a Ctrl-C on the terminal stops the server, which stops the
+ * workers), death with its parent (PR_SET_PDEATHSIG), RLIMIT_AS, and every
+ * other descriptor close-on-exec. A CLOEXEC status pipe reports a failed
+ * exec; the worker then says it is ready with one line. A worker lives
+ * through any number of jobs; it is killed (SIGKILL), reaped and replaced
+ * when a job times out, when it dies (EOF on its stdout) or when it answers
+ * nonsense.
+ *
+ * Protocol: one JSON object per line each way (jansson, compact, so no
+ * newline inside).
+ *   worker, once at start: {"ready":true,"mupdf":"1.21.1"}
+ *   job:   {"op":"info","src":PATH}
+ *          {"op":"page","src":PATH,"page":N,"width":W,"out":PNG}
+ *   reply: {"status":0,"pages":N,"width":W,"height":H}
+ *          {"status":-errno,"error":"A sentence."}
+ * Status values are negative errno numbers (both ends are the same binary on
+ * the same machine): -EINVAL a document MuPDF cannot open or draw, -EACCES
+ * a password is needed, -ERANGE no such page, -ENOMEM over the memory
+ * limit, -ENOENT no such file, -EIO the page image cannot be written.
+ * The pool adds -ETIMEDOUT (killed after cfg.timeout_ms) and -EIO (the
+ * worker crashed, could not start or broke the protocol).
+ *
+ * Invariants (besides those in render.h):
+ *  1. A job is in exactly one place: the urgent list, the normal list, or a
+ *     worker's `job` (running); only r->mu holders move it.
+ *  2. A worker's pid, pipes and read buffer belong to its pool thread alone.
+ *  3. Pool threads run with every signal blocked; a SIGPIPE raised by a
+ *     write to a dead worker stays pending on that thread and is drained, so
+ *     the server never depends on SIGPIPE being ignored.
+ *
+ * Threads: the render_* calls from the loop thread (render.h); one pool
+ * thread per worker; render_info_sync() from any one thread.
+ */
+/* pipe2(): pipes that are close-on-exec from birth, since pool threads fork
+ * concurrently. */
+#define _GNU_SOURCE
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define RENDER_TIMEOUT_MS 20000
+#define RENDER_MEM_LIMIT ((size_t)1 << 30)
+#define RENDER_WORKERS_MAX 64
+/* Time a fresh worker gets to say it is ready (exec, MuPDF start). */
+#define RENDER_START_MS 15000
+/* Longest reply line; real ones are under 400 bytes. */
+#define RENDER_REPLY_MAX 4096
+/* Time a worker gets to exit on its own after EOF on stdin. */
+#define RENDER_EXIT_MS 200
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RENDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RENDER_ASAN 1
+#endif
+#endif
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* One request: the result it will get, and its place in a job's list. */
+struct req {
+	struct render_result res;
+	struct req *next;
+};
+
+struct job {
+	enum render_kind kind;
+	char *src;
+	char *out;              /* RENDER_PAGE: the PNG path, the job's key */
+	int page;
+	int width;
+	int urgent;
+	struct req *reqs, **reqs_tail;
+	struct job *next;
+};
+
+/* A worker process as seen from the parent. */
+struct proc {
+	pid_t pid;              /* 0: not running */
+	int to;                 /* its stdin */
+	int from;               /* its stdout */
+	size_t len;
+	char buf[RENDER_REPLY_MAX];
+};
+
+struct pool_thread {
+	struct render *r;
+	pthread_t thread;
+	int started;
+	struct proc proc;
+	struct job *job;        /* running; under r->mu */
+};
+
+struct jobq {
+	struct job *head, **tail;
+};
+
+struct render {
+	char *exe;
+	int timeout_ms;
+	size_t mem_limit;
+	void (*wake)(void *arg);
+	void *wake_arg;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct jobq urgent, normal;
+	struct req *done, **done_tail;
+	int stopping;
+	int stop_pipe[2];       /* written once by render_free(), never read */
+	struct render_stats stats;
+
+	int nthreads;
+	struct pool_thread *threads;
+};
+
+/* Values of the reply of one job. */
+struct reply {
+	int status;
+	int pages;
+	char error[256];
+};
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- worker processes ---------------------------------------------------- */
+
+/* Drops a SIGPIPE left pending on this thread by a write to a dead worker. */
+static void drain_sigpipe(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
+		;
+}
+
+static void proc_init(struct proc *p)
+{
+	p->pid = 0;
+	p->to = -1;
+	p->from = -1;
+	p->len = 0;
+}
+
+/* Kills (unless `gentle` lets it exit on EOF first) and reaps the worker. */
+static int proc_stop(struct proc *p, int gentle)
+{
+	int st = 0;
+
+	if (p->to >= 0)
+		close(p->to);
+	if (p->pid > 0 && gentle && p->from >= 0) {
+		struct pollfd pfd = { .fd = p->from, .events = POLLIN };
+		long long end = now_ms() + RENDER_EXIT_MS;
+		char sink[256];
+
+		/* Wait for EOF: the worker has closed its stdout and is exiting. */
+		for (;;) {
+			long long left = end - now_ms();
+
+			if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+				break;
+			if (read(p->from, sink, sizeof sink) == 0)
+				break;
+		}
+	}
+	if (p->from >= 0)
+		close(p->from);
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	proc_init(p);
+	return st;
+}
+
+/* Reads one line from the worker into p->buf (NUL-terminated, no newline).
+ * Returns 0, -ETIMEDOUT, -EIO (EOF or error), -EPROTO (line too long) or
+ * -ECANCELED (stop_fd became readable). */
+static int proc_read_line(struct proc *p, int timeout_ms, int stop_fd)
+{
+	long long end = now_ms() + timeout_ms;
+
+	p->len = 0;
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = p->from, .events = POLLIN },
+			{ .fd = stop_fd, .events = POLLIN },
+		};
+		long long left = end - now_ms();
+		char *nl;
+		ssize_t n;
+		int k;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		k = poll(pfd, stop_fd >= 0 ? 2 : 1, (int)left);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -EIO;
+		if (k == 0)
+			return -ETIMEDOUT;
+		if (stop_fd >= 0 && pfd[1].revents)
+			return -ECANCELED;
+		n = read(p->from, p->buf + p->len, sizeof p->buf - 1 - p->len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -EIO;
+		p->len += (size_t)n;
+		p->buf[p->len] = '\0';
+		nl = memchr(p->buf, '\n', p->len);
+		if (nl) {
+			*nl = '\0';
+			/* One reply per job: nothing may follow it. */
+			return nl + 1 == p->buf + p->len ? 0 : -EPROTO;
+		}
+		if (p->len == sizeof p->buf - 1)
+			return -EPROTO;
+	}
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EPIPE)
+				drain_sigpipe();
+			return -e;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The child between fork and exec: async-signal-safe calls only. */
+static void child(const char *exe, size_t mem_limit, int in, int out,
+		  int status)
+{
+	char *argv[] = { (char *)exe, (char *)"render-worker", NULL };
+	struct sigaction sa;
+	sigset_t none;
+	int e;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		goto fail;
+#ifndef RENDER_ASAN
+	/* A sanitized build reserves terabytes of shadow address space, so
+	 * RLIMIT_AS would stop it from starting at all. */
+	if (mem_limit) {
+		struct rlimit rl = { .rlim_cur = mem_limit, .rlim_max = mem_limit };
+
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			goto fail;
+	}
+#else
+	(void)mem_limit;
+#endif
+	/* Descriptors the server opened without O_CLOEXEC stay out of the
+	 * worker; the status pipe stays open until exec succeeds. Linux ≥ 5.11;
+	 * on older kernels this fails harmlessly. */
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	execv(exe, argv);
+fail:
+	e = errno;
+	if (write(status, &e, sizeof e) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Starts a worker and waits for its ready line. Returns 0 or a negative
+ * errno with a sentence in err. */
+static int proc_start(struct proc *p, const char *exe, size_t mem_limit,
+		      int stop_fd, char *err, size_t errlen)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, status[2] = { -1, -1 };
+	ssize_t n;
+	int e = 0, rc;
+	pid_t pid;
+
+	proc_init(p);
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+	    pipe2(status, O_CLOEXEC) < 0) {
+		rc = -errno;
+		say(err, errlen, "The renderer cannot start: %s.", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		say(err, errlen, "The renderer cannot start: %s.", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child(exe, mem_limit, in[0], out[1], status[1]);
+
+	p->pid = pid;
+	p->to = in[1];
+	p->from = out[0];
+	in[1] = out[0] = -1;
+	close(status[1]);
+	status[1] = -1;
+	do
+		n = read(status[0], &e, sizeof e);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof e) {
+		rc = -e;
+		say(err, errlen, "The renderer cannot start: %s: %s.", exe, strerror(e));
+		proc_stop(p, 0);
+		goto out;
+	}
+
+	rc = proc_read_line(p, RENDER_START_MS, stop_fd);
+	if (rc == 0 && !strstr(p->buf, "\"ready\":true"))
+		rc = -EPROTO;
+	if (rc < 0) {
+		if (rc != -ECANCELED)
+			say(err, errlen, "The renderer did not start (%s render-worker: %s).",
+			    exe, rc == -ETIMEDOUT ? "no answer" :
+			    rc == -EIO ? "it exited" : "unexpected output");
+		proc_stop(p, 0);
+		rc = rc == -ECANCELED ? rc : -EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (status[i] >= 0)
+			close(status[i]);
+	}
+	return rc;
+}
+
+static void describe_timeout(char *err, size_t errlen, int timeout_ms)
+{
+	if (timeout_ms >= 1000 && timeout_ms % 1000 == 0)
+		say(err, errlen, "Rendering timed out after %d s.", timeout_ms / 1000);
+	else
+		say(err, errlen, "Rendering timed out after %d ms.", timeout_ms);
+}
+
+/* Parses a reply line. Returns 0 or -EPROTO. */
+static int parse_reply(const char *line, struct reply *rep)
+{
+	json_error_t jerr;
+	const char *error = NULL;
+	json_t *j;
+	int rc = 0;
+
+	j = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	rep->pages = 0;
+	rep->error[0] = '\0';
+	if (!j || json_unpack_ex(j, &jerr, 0, "{s:i, s?i, s?s}", "status",
+				 &rep->status, "pages", &rep->pages,
+				 "error", &error) < 0 || rep->status > 0) {
+		rc = -EPROTO;
+		goto out;
+	}
+	if (rep->status < 0)
+		snprintf(rep->error, sizeof rep->error, "%s",
+			 error ? error : "The renderer failed.");
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* Waits for the reply to the job just sent. Every failure but -ECANCELED
+ * leaves the worker stopped (p->pid == 0) and a result in rep; *crashed
+ * says the worker died or broke the protocol (not a timeout). */
+static int proc_await(struct proc *p, int timeout_ms, int stop_fd,
+		      struct reply *rep, int *crashed)
+{
+	int rc, st;
+
+	*crashed = 0;
+	rc = proc_read_line(p, timeout_ms, stop_fd);
+	if (rc == 0)
+		rc = parse_reply(p->buf, rep);
+	if (rc == 0)
+		return 0;
+	st = proc_stop(p, 0);
+	if (rc == -ECANCELED)
+		return rc;
+	rep->pages = 0;
+	if (rc == -ETIMEDOUT) {
+		rep->status = -ETIMEDOUT;
+		describe_timeout(rep->error, sizeof rep->error, timeout_ms);
+		return rc;
+	}
+	*crashed = 1;
+	rep->status = -EIO;
+	if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		fprintf(stderr, "render: a worker died of signal %d\n", WTERMSIG(st));
+	say(rep->error, sizeof rep->error, "%s",
+	    rc == -EPROTO ? "The renderer answered nonsense on this document."
+			  : "The renderer crashed on this document.");
+	return rc;
+}
+
+/* The job line for `job`, newline included; NULL without memory or for a
+ * path jansson refuses (not UTF-8). */
+static char *job_line(const struct job *job)
+{
+	json_t *j;
+	char *s, *line = NULL;
+	size_t n;
+
+	if (job->kind == RENDER_INFO)
+		j = json_pack("{s:s, s:s}", "op", "info", "src", job->src);
+	else
+		j = json_pack("{s:s, s:s, s:i, s:i, s:s}", "op", "page",
+			      "src", job->src, "page", job->page,
+			      "width", job->width, "out", job->out);
+	if (!j)
+		return NULL;
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = malloc(n + 2);
+	if (line) {
+		memcpy(line, s, n);
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	free(s);
+	return line;
+}
+
+/* ---- the pool ------------------------------------------------------------ */
+
+static void jobq_init(struct jobq *q)
+{
+	q->head = NULL;
+	q->tail = &q->head;
+}
+
+static void jobq_push(struct jobq *q, struct job *job)
+{
+	job->next = NULL;
+	*q->tail = job;
+	q->tail = &job->next;
+}
+
+static struct job *jobq_pop(struct jobq *q)
+{
+	struct job *job = q->head;
+
+	if (job) {
+		q->head = job->next;
+		if (!q->head)
+			q->tail = &q->head;
+		job->next = NULL;
+	}
+	return job;
+}
+
+/* Unlinks `job` from `q`; returns 1 if it was there. */
+static int jobq_remove(struct jobq *q, struct job *job)
+{
+	struct job **pp;
+
+	for (pp = &q->head; *pp; pp = &(*pp)->next) {
+		if (*pp != job)
+			continue;
+		*pp = job->next;
+		if (q->tail == &job->next)
+			q->tail = pp;
+		job->next = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static struct job *jobq_find_page(struct jobq *q, const char *out)
+{
+	struct job *job;
+
+	for (job = q->head; job; job = job->next)
+		if (job->kind == RENDER_PAGE && strcmp(job->out, out) == 0)
+			return job;
+	return NULL;
+}
+
+static void reqs_free(struct req *req)
+{
+	while (req) {
+		struct req *next = req->next;
+
+		free(req);
+		req = next;
+	}
+}
+
+static void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	reqs_free(job->reqs);
+	free(job->src);
+	free(job->out);
+	free(job);
+}
+
+static struct req *req_new(enum render_kind kind, void *user)
+{
+	struct req *req = calloc(1, sizeof *req);
+
+	if (req) {
+		req->res.user = user;
+		req->res.kind = kind;
+	}
+	return req;
+}
+
+static void job_add_req(struct job *job, struct req *req)
+{
+	req->next = NULL;
+	*job->reqs_tail = req;
+	job->reqs_tail = &req->next;
+}
+
+/* Under r->mu: gives every request of `job` its result and queues them. */
+static void finish_locked(struct render *r, struct job *job,
+			  const struct reply *rep)
+{
+	struct req *req;
+
+	for (req = job->reqs; req; req = req->next) {
+		req->res.status = rep->status;
+		req->res.pages = rep->status == 0 ? rep->pages : 0;
+		snprintf(req->res.error, sizeof req->res.error, "%s",
+			 rep->status == 0 ? "" : rep->error);
+	}
+	if (job->reqs) {
+		*r->done_tail = job->reqs;
+		r->done_tail = job->reqs_tail;
+	}
+	job->reqs = NULL;
+	job->reqs_tail = &job->reqs;
+}
+
+static void run_job(struct pool_thread *t, struct job *job, struct reply *rep)
+{
+	struct render *r = t->r;
+	int stop_fd = r->stop_pipe[0];
+	char *line;
+	int rc, crashed, attempt;
+
+	memset(rep, 0, sizeof *rep);
+	line = job_line(job);
+	if (!line) {
+		rep->status = -EINVAL;
+		say(rep->error, sizeof rep->error,
+		    "The file name cannot be passed to the renderer.");
+		return;
+	}
+	/* A worker that died while idle (say, the OOM killer) is replaced and
+	 * the job sent again once; the document is not to blame for that. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (t->proc.pid == 0) {
+			rc = proc_start(&t->proc, r->exe, r->mem_limit, stop_fd,
+					rep->error, sizeof rep->error);
+			pthread_mutex_lock(&r->mu);
+			r->stats.spawns += rc == 0;
+			pthread_mutex_unlock(&r->mu);
+			if (rc < 0) {
+				rep->status = rc == -ECANCELED ? rc : -EIO;
+				goto out;
+			}
+		}
+		rc = write_all(t->proc.to, line, strlen(line));
+		if (rc == 0)
+			break;
+		proc_stop(&t->proc, 0);
+	}
+	if (rc < 0) {
+		rep->status = -EIO;
+		say(rep->error, sizeof rep->error, "The renderer cannot be reached.");
+		goto out;
+	}
+	rc = proc_await(&t->proc, r->timeout_ms, stop_fd, rep, &crashed);
+	pthread_mutex_lock(&r->mu);
+	r->stats.jobs++;
+	r->stats.timeouts += rep->status == -ETIMEDOUT && rc == -ETIMEDOUT;
+	r->stats.crashes += crashed;
+	r->stats.pages += rc == 0 && rep->status == 0 && job->kind == RENDER_PAGE;
+	pthread_mutex_unlock(&r->mu);
+	if (rc == -ECANCELED)
+		rep->status = -ECANCELED;
+out:
+	free(line);
+}
+
+static void *pool_main(void *arg)
+{
+	struct pool_thread *t = arg;
+	struct render *r = t->r;
+	struct reply rep;
+	struct job *job;
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		while (!r->stopping && !r->urgent.head && !r->normal.head)
+			pthread_cond_wait(&r->cond, &r->mu);
+		if (r->stopping)
+			break;
+		job = jobq_pop(&r->urgent);
+		if (!job)
+			job = jobq_pop(&r->normal);
+		t->job = job;
+		pthread_mutex_unlock(&r->mu);
+
+		run_job(t, job, &rep);
+
+		pthread_mutex_lock(&r->mu);
+		t->job = NULL;
+		if (r->stopping) {
+			/* render_free() drops what is left: no more results. */
+			job_free(job);
+			break;
+		}
+		finish_locked(r, job, &rep);
+		pthread_mutex_unlock(&r->mu);
+		job_free(job);
+		if (r->wake)
+			r->wake(r->wake_arg);
+		pthread_mutex_lock(&r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	proc_stop(&t->proc, 1);
+	return NULL;
+}
+
+struct render *render_new(const struct render_config *cfg)
+{
+	struct render *r;
+	sigset_t all, old;
+	char err[256];
+	long n;
+	int i, rc;
+
+	if (!cfg || !cfg->exe) {
+		fprintf(stderr, "render: no worker executable given\n");
+		return NULL;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r)
+		goto nomem;
+	r->stop_pipe[0] = r->stop_pipe[1] = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	jobq_init(&r->urgent);
+	jobq_init(&r->normal);
+	r->done_tail = &r->done;
+	r->exe = strdup(cfg->exe);
+	if (!r->exe)
+		goto nomem;
+	r->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : RENDER_TIMEOUT_MS;
+	r->mem_limit = cfg->mem_limit ? cfg->mem_limit : RENDER_MEM_LIMIT;
+	r->wake = cfg->wake;
+	r->wake_arg = cfg->wake_arg;
+	r->nthreads = cfg->workers;
+	if (r->nthreads <= 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		r->nthreads = n > 0 ? (int)n : 1;
+	}
+	if (r->nthreads > RENDER_WORKERS_MAX)
+		r->nthreads = RENDER_WORKERS_MAX;
+	if (pipe2(r->stop_pipe, O_CLOEXEC) < 0) {
+		fprintf(stderr, "render: pipe: %s\n", strerror(errno));
+		goto fail;
+	}
+	r->threads = calloc((size_t)r->nthreads, sizeof *r->threads);
+	if (!r->threads)
+		goto nomem;
+
+	/* Start every worker now, so a broken setup fails here, loudly. */
+	for (i = 0; i < r->nthreads; i++) {
+		r->threads[i].r = r;
+		rc = proc_start(&r->threads[i].proc, r->exe, r->mem_limit, -1,
+				err, sizeof err);
+		if (rc < 0) {
+			fprintf(stderr, "render: %s\n", err);
+			goto fail;
+		}
+		r->stats.spawns++;
+	}
+
+	/* Invariant 3: pool threads inherit a mask with everything blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < r->nthreads; i++) {
+		rc = pthread_create(&r->threads[i].thread, NULL, pool_main,
+				    &r->threads[i]);
+		if (rc != 0) {
+			fprintf(stderr, "render: pthread_create: %s\n", strerror(rc));
+			break;
+		}
+		r->threads[i].started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (i < r->nthreads)
+		goto fail;
+	return r;
+
+nomem:
+	fprintf(stderr, "render: out of memory\n");
+fail:
+	render_free(r);
+	return NULL;
+}
+
+void render_free(struct render *r)
+{
+	struct job *job;
+	int i;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stopping = 1;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	if (r->stop_pipe[1] >= 0 && write(r->stop_pipe[1], "x", 1) < 0)
+		fprintf(stderr, "render: stop pipe: %s\n", strerror(errno));
+	for (i = 0; r->threads && i < r->nthreads; i++) {
+		if (r->threads[i].started)
+			pthread_join(r->threads[i].thread, NULL);
+		else
+			proc_stop(&r->threads[i].proc, 1);
+	}
+	while ((job = jobq_pop(&r->urgent)))
+		job_free(job);
+	while ((job = jobq_pop(&r->normal)))
+		job_free(job);
+	reqs_free(r->done);
+	for (i = 0; i < 2; i++)
+		if (r->stop_pipe[i] >= 0)
+			close(r->stop_pipe[i]);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->mu);
+	free(r->threads);
+	free(r->exe);
+	free(r);
+}
+
+int render_page(struct render *r, const char *src, int page, int width,
+		const char *out_png, int urgent, void *user)
+{
+	struct job *job = NULL;
+	struct req *req;
+	int i;
+
+	if (!r || !src || !out_png)
+		return -EINVAL;
+	req = req_new(RENDER_PAGE, user);
+	if (!req)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->nthreads && !job; i++) {
+		struct job *run = r->threads[i].job;
+
+		if (run && run->kind == RENDER_PAGE && strcmp(run->out, out_png) == 0)
+			job = run;
+	}
+	if (!job)
+		job = jobq_find_page(&r->urgent, out_png);
+	if (!job) {
+		job = jobq_find_page(&r->normal, out_png);
+		if (job && urgent && jobq_remove(&r->normal, job)) {
+			job->urgent = 1;
+			jobq_push(&r->urgent, job);
+		}
+	}
+	if (job) {
+		job_add_req(job, req);
+		r->stats.coalesced++;
+		pthread_mutex_unlock(&r->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&r->mu);
+
+	job = calloc(1, sizeof *job);
+	if (!job)
+		goto nomem;
+	job->kind = RENDER_PAGE;
+	job->page = page;
+	job->width = width;
+	job->urgent = !!urgent;
+	job->reqs_tail = &job->reqs;
+	job->src = strdup(src);
+	job->out = strdup(out_png);
+	if (!job->src || !job->out)
+		goto nomem;
+	job_add_req(job, req);
+
+	/* Invariant 1 (render.h): only this thread adds jobs, so none for
+	 * out_png can have appeared while the lock was dropped. */
+	pthread_mutex_lock(&r->mu);
+	jobq_push(job->urgent ? &r->urgent : &r->normal, job);
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+
+nomem:
+	if (!job || !job->reqs)
+		free(req);
+	job_free(job);
+	return -ENOMEM;
+}
+
+int render_info(struct render *r, const char *src, void *user)
+{
+	struct job *job;
+	struct req *req;
+
+	if (!r || !src)
+		return -EINVAL;
+	job = calloc(1, sizeof *job);
+	req = req_new(RENDER_INFO, user);
+	if (!job || !req)
+		goto nomem;
+	job->kind = RENDER_INFO;
+	job->reqs_tail = &job->reqs;
+	job->src = strdup(src);
+	if (!job->src)
+		goto nomem;
+	job_add_req(job, req);
+
+	pthread_mutex_lock(&r->mu);
+	jobq_push(&r->normal, job);
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+
+nomem:
+	if (!job || !job->reqs)
+		free(req);
+	job_free(job);
+	return -ENOMEM;
+}
+
+int render_take(struct render *r, struct render_result *res)
+{
+	struct req *req;
+
+	if (!r || !res)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	req = r->done;
+	if (req) {
+		r->done = req->next;
+		if (!r->done)
+			r->done_tail = &r->done;
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (!req)
+		return 0;
+	*res = req->res;
+	free(req);
+	return 1;
+}
+
+void render_stats_get(struct render *r, struct render_stats *st)
+{
+	struct job *job;
+
+	memset(st, 0, sizeof *st);
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	*st = r->stats;
+	st->queued = 0;
+	for (job = r->urgent.head; job; job = job->next)
+		st->queued++;
+	for (job = r->normal.head; job; job = job->next)
+		st->queued++;
+	pthread_mutex_unlock(&r->mu);
+}
+
+int render_info_sync(const char *exe, const char *src, int *pages,
+		     char *err, size_t errlen)
+{
+	struct job job = { .kind = RENDER_INFO, .src = (char *)src };
+	struct reply rep;
+	struct proc p;
+	sigset_t pipe_set, old;
+	char *line = NULL;
+	int rc, crashed;
+
+	if (!exe || !src || !pages) {
+		say(err, errlen, "Nothing to open.");
+		return -EINVAL;
+	}
+	/* Invariant 3, for this thread while it talks to the worker. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+
+	rc = proc_start(&p, exe, RENDER_MEM_LIMIT, -1, err, errlen);
+	if (rc < 0)
+		goto out;
+	line = job_line(&job);
+	if (!line) {
+		rc = -EINVAL;
+		say(err, errlen, "The file name cannot be passed to the renderer.");
+		goto out;
+	}
+	rc = write_all(p.to, line, strlen(line));
+	if (rc < 0) {
+		rc = -EIO;
+		say(err, errlen, "The renderer cannot be reached.");
+		goto out;
+	}
+	memset(&rep, 0, sizeof rep);
+	proc_await(&p, RENDER_TIMEOUT_MS, -1, &rep, &crashed);
+	rc = rep.status;
+	if (rc == 0)
+		*pages = rep.pages;
+	else
+		say(err, errlen, "%s", rep.error);
+out:
+	proc_stop(&p, 1);
+	free(line);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int render_width_round(int w)
+{
+	static const int widths[] = { 320, 480, 640, 800, 1024, 1280, 1600, 2048 };
+	size_t i;
+
+	if (w <= 0)
+		return 1024;
+	for (i = 0; i < sizeof widths / sizeof widths[0]; i++)
+		if (w <= widths[i])
+			return widths[i];
+	return widths[sizeof widths / sizeof widths[0] - 1];
+}

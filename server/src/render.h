@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * render — MuPDF, kept out of the server process.
+ *
+ * Every MuPDF call happens in a worker process (`plenum render-worker`),
+ * never in the server: a document that crashes or hangs MuPDF takes down one
+ * worker, which is killed and replaced, and the job fails with a message.
+ *
+ * Data flow:
+ *
+ *   loop thread ──render_page()/render_info()──▶ job queue (mutex)
+ *                                                  │  (identical page jobs
+ *                                                  │   coalesce into one)
+ *   pool thread k ◀────────────────────────────────┘
+ *     │ writes one job line to worker k's stdin, waits (poll, timeout)
+ *     │ for one reply line; on timeout or EOF kills and respawns worker k
+ *     ▼
+ *   result queue (mutex) ──cfg.wake(cfg.wake_arg)──▶ loop thread wakes
+ *   loop thread ──render_take()──▶ one result per request (its `user`)
+ *
+ * Invariants:
+ *  1. render_new/render_free/render_page/render_info/render_take are called
+ *     from one thread only (the event loop); cfg.wake is called from pool
+ *     threads and must be thread-safe (lws_cancel_service is).
+ *  2. Each accepted request yields exactly one result with its `user`
+ *     pointer, unless render_free() comes first (then none).
+ *  3. A page PNG is written to a temporary name and renamed into place, so a
+ *     reader never sees half a file.
+ */
+#ifndef PLENUM_RENDER_H
+#define PLENUM_RENDER_H
+
+#include <stddef.h>
+
+struct render;
+
+struct render_config {
+	const char *exe;        /* path of the plenum binary ("/proc/self/exe") */
+	int workers;            /* worker processes; <= 0: one per core */
+	int timeout_ms;         /* wall clock per job before the worker is killed */
+	size_t mem_limit;       /* address-space limit of a worker, bytes; 0: 1 GiB */
+	void (*wake)(void *arg);/* called from a pool thread when a result is ready */
+	void *wake_arg;
+};
+
+enum render_kind { RENDER_INFO, RENDER_PAGE };
+
+struct render_result {
+	void *user;             /* as given to render_page/render_info */
+	enum render_kind kind;
+	int status;             /* 0, or negative errno: -EINVAL MuPDF cannot open or
+	                         * draw it, -EACCES it needs a password, -ERANGE no
+	                         * such page, -ENOENT no such file, -ENOMEM over the
+	                         * worker's memory limit, -ETIMEDOUT killed after
+	                         * timeout_ms, -EIO the worker crashed (or the PNG
+	                         * could not be written) */
+	int pages;              /* RENDER_INFO: page count */
+	char error[256];        /* a sentence for a person when status != 0 */
+};
+
+/* Starts the pool. Returns NULL (and logs why) when the workers can't start. */
+struct render *render_new(const struct render_config *cfg);
+/* Kills the workers and joins the threads; pending results are dropped. NULL ok. */
+void render_free(struct render *r);
+
+/* Queues a render of page `page` (1-based) of `src` at `width` pixels wide, as
+ * PNG written to `out_png`. `urgent` puts it before every non-urgent job.
+ * Returns 0 or -ENOMEM (-EINVAL for a NULL r, src or out_png); the outcome of
+ * the render comes later as a result. A job for an `out_png` already queued
+ * or running is joined to that one (one render, one result per request; an
+ * urgent request moves a queued job ahead). The directory of out_png is
+ * created if missing; the image is `width` pixels wide, its height follows
+ * the page, at most 4 × width and 16384 pixels (the rest is cut off). */
+int render_page(struct render *r, const char *src, int page, int width,
+		const char *out_png, int urgent, void *user);
+/* Queues a page count of `src` (also proves MuPDF can open it). Returns 0 or
+ * -ENOMEM (-EINVAL for a NULL r or src). */
+int render_info(struct render *r, const char *src, void *user);
+/* Loop thread: moves one finished result into *res. Returns 1 if it did, 0 if
+ * none is ready. */
+int render_take(struct render *r, struct render_result *res);
+
+/* Counters since render_new(), for /metrics and tests. */
+struct render_stats {
+	unsigned long jobs;      /* jobs a worker answered or failed on */
+	unsigned long pages;     /* page images written */
+	unsigned long coalesced; /* requests joined to a queued or running job */
+	unsigned long timeouts;  /* jobs killed after timeout_ms */
+	unsigned long crashes;   /* workers that died or broke the protocol */
+	unsigned long spawns;    /* worker processes started */
+	unsigned long queued;    /* jobs waiting now */
+};
+/* Copies the counters into *st (zeroes for a NULL r). Any thread. */
+void render_stats_get(struct render *r, struct render_stats *st);
+
+/* Blocking page count in a fresh worker process (for the command line).
+ * Returns 0 and sets *pages, or a negative errno with a sentence in err. */
+int render_info_sync(const char *exe, const char *src, int *pages,
+		     char *err, size_t errlen);
+
+/* The worker process: `plenum render-worker`. Reads job lines on stdin and
+ * answers one line each on stdout until EOF. Returns the exit status. */
+int render_worker_main(int argc, char **argv);
+
+/* The fixed widths page images are rendered at; render_width_round() rounds a
+ * requested width up to the nearest (and clamps to the largest). */
+int render_width_round(int w);
+
+#endif

@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * render_worker — the `plenum render-worker` process: the only place MuPDF
+ * runs. render.c starts a few of these and talks to each over its stdin and
+ * stdout; the job protocol is described at the top of render.c.
+ *
+ * Invariants:
+ *  1. Nothing but reply lines ever reaches the reply pipe: at start the real
+ *     stdout is moved to a private descriptor and fd 1 is pointed at stderr,
+ *     so a stray printf (ours, MuPDF's or a library's) lands in the log.
+ *  2. One reply line per job line, in order, flushed before the next read.
+ *  3. The last opened document stays open (keyed by path, device, inode,
+ *     size and mtime), so consecutive pages of one file parse it once.
+ *  4. A page image is written to `<out>.tmp` and renamed over `<out>`.
+ *
+ * Threads: one. The memory limit (RLIMIT_AS) is set by the parent before
+ * exec; time limits are enforced from outside by killing the process.
+ */
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <mupdf/fitz.h>
+
+/* Longest job line accepted: a JSON object with two paths. */
+#define WORKER_LINE_MAX (64 * 1024)
+/* The largest pixmap side, whatever the page asks for. */
+#define WORKER_PIXELS_MAX 16384
+/* Resource store kept by MuPDF between pages (fonts, images). */
+#define WORKER_STORE (128u << 20)
+
+struct worker_doc {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	fz_document *doc;
+	int pages;
+};
+
+struct worker {
+	fz_context *ctx;
+	struct worker_doc cache;
+	FILE *out;
+};
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void on_warning(void *user, const char *message)
+{
+	(void)user;
+	fprintf(stderr, "plenum render-worker: warning: %s\n", message);
+}
+
+static void on_error(void *user, const char *message)
+{
+	(void)user;
+	fprintf(stderr, "plenum render-worker: error: %s\n", message);
+}
+
+static void cache_drop(struct worker *w)
+{
+	if (w->cache.doc)
+		fz_drop_document(w->ctx, w->cache.doc);
+	free(w->cache.path);
+	memset(&w->cache, 0, sizeof w->cache);
+}
+
+/* Turns the error MuPDF just threw into a status and a sentence. */
+static int caught(struct worker *w, const char *what, char *err, size_t errlen)
+{
+	int code = fz_caught(w->ctx);
+
+	if (code == FZ_ERROR_MEMORY) {
+		/* Free what we can: the next job starts from a clean slate. */
+		cache_drop(w);
+		say(err, errlen, "The document needs more memory than the renderer may use.");
+		return -ENOMEM;
+	}
+	if (code == FZ_ERROR_ABORT) {
+		say(err, errlen, "Rendering was stopped.");
+		return -ECANCELED;
+	}
+	say(err, errlen, "%s: %s.", what, fz_caught_message(w->ctx));
+	return -EINVAL;
+}
+
+/* Picks the handler by content for PDF, so that a stored file needs no
+ * extension; anything else is recognised by its name, as MuPDF does. */
+static const char *sniff(const char *path)
+{
+	char head[1024];
+	ssize_t n, i;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return path;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	/* PDF 1.7 §7.5.2: the header may follow some junk, as readers allow. */
+	for (i = 0; i + 5 <= n; i++)
+		if (memcmp(head + i, "%PDF-", 5) == 0)
+			return "application/pdf";
+	return path;
+}
+
+static int doc_open(struct worker *w, const char *path, char *err, size_t errlen)
+{
+	fz_context *ctx = w->ctx;
+	fz_stream *stm = NULL;
+	fz_document *doc = NULL;
+	const char *magic;
+	struct stat st;
+	int rc = 0;
+	int pages = 0;
+
+	if (stat(path, &st) < 0) {
+		rc = -errno;
+		say(err, errlen, "The document file cannot be read: %s.", strerror(errno));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		say(err, errlen, "The document is not a regular file.");
+		return -EINVAL;
+	}
+	if (st.st_size == 0) {
+		say(err, errlen, "The document is empty (0 bytes).");
+		return -EINVAL;
+	}
+	if (w->cache.doc && strcmp(w->cache.path, path) == 0 &&
+	    w->cache.dev == st.st_dev && w->cache.ino == st.st_ino &&
+	    w->cache.size == st.st_size &&
+	    w->cache.mtime.tv_sec == st.st_mtim.tv_sec &&
+	    w->cache.mtime.tv_nsec == st.st_mtim.tv_nsec)
+		return 0;
+	cache_drop(w);
+
+	magic = sniff(path);
+	fz_var(stm);
+	fz_var(doc);
+	fz_var(rc);
+	fz_var(pages);
+	fz_try(ctx) {
+		stm = fz_open_file(ctx, path);
+		doc = fz_open_document_with_stream(ctx, magic, stm);
+		if (fz_needs_password(ctx, doc) &&
+		    !fz_authenticate_password(ctx, doc, "")) {
+			rc = -EACCES;
+		} else {
+			pages = fz_count_pages(ctx, doc);
+		}
+	}
+	fz_always(ctx) {
+		fz_drop_stream(ctx, stm);
+	}
+	fz_catch(ctx) {
+		fz_drop_document(ctx, doc);
+		return caught(w, magic == path ?
+			      "This file is not a PDF or another kind of document the renderer can read" :
+			      "This PDF cannot be opened", err, errlen);
+	}
+	if (rc == -EACCES) {
+		fz_drop_document(ctx, doc);
+		say(err, errlen, "This document needs a password.");
+		return rc;
+	}
+	if (pages <= 0) {
+		fz_drop_document(ctx, doc);
+		say(err, errlen, "The document has no pages.");
+		return -EINVAL;
+	}
+	w->cache.path = strdup(path);
+	if (!w->cache.path) {
+		fz_drop_document(ctx, doc);
+		say(err, errlen, "The renderer ran out of memory.");
+		return -ENOMEM;
+	}
+	w->cache.doc = doc;
+	w->cache.pages = pages;
+	w->cache.dev = st.st_dev;
+	w->cache.ino = st.st_ino;
+	w->cache.size = st.st_size;
+	w->cache.mtime = st.st_mtim;
+	return 0;
+}
+
+/* mkdir -p of the directory part of `file`. */
+static int mkdir_parents(const char *file)
+{
+	char *p, *s;
+	int rc = 0;
+
+	s = strdup(file);
+	if (!s)
+		return -ENOMEM;
+	for (p = s + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(s, 0755) < 0 && errno != EEXIST) {
+			rc = -errno;
+			goto out;
+		}
+		*p = '/';
+	}
+out:
+	free(s);
+	return rc;
+}
+
+static int write_file(const char *path, const unsigned char *data, size_t len,
+		      char *err, size_t errlen)
+{
+	char *tmp = NULL;
+	size_t n;
+	int fd = -1;
+	int rc;
+
+	rc = mkdir_parents(path);
+	if (rc < 0)
+		goto out;
+	n = strlen(path) + sizeof ".tmp";
+	tmp = malloc(n);
+	if (!tmp) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(tmp, n, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t k = write(fd, data, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = -errno;
+			goto out;
+		}
+		data += k;
+		len -= (size_t)k;
+	}
+	rc = close(fd) < 0 ? -errno : 0;
+	fd = -1;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		if (tmp)
+			unlink(tmp);
+		say(err, errlen, "The page image cannot be written: %s.", strerror(-rc));
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Pixel height of a page of `pw` × `ph` points drawn `width` pixels wide,
+ * clamped so that a hostile MediaBox cannot ask for a huge pixmap (the rest
+ * of such a page is cut off). */
+static int page_height(float pw, float ph, int width)
+{
+	double h = ceil((double)ph * width / pw);
+	double max = 4.0 * width;
+
+	if (max > WORKER_PIXELS_MAX)
+		max = WORKER_PIXELS_MAX;
+	if (!(h >= 1))
+		h = 1;
+	if (h > max)
+		h = max;
+	return (int)h;
+}
+
+static int do_page(struct worker *w, const char *src, int pageno, int width,
+		   const char *out, int *height, char *err, size_t errlen)
+{
+	fz_context *ctx = w->ctx;
+	fz_page *page = NULL;
+	fz_pixmap *pix = NULL;
+	fz_device *dev = NULL;
+	fz_buffer *buf = NULL;
+	fz_cookie cookie;
+	unsigned char *data;
+	size_t len;
+	int rc;
+
+	if (width < 1 || width > WORKER_PIXELS_MAX) {
+		say(err, errlen, "The width %d is out of range.", width);
+		return -EINVAL;
+	}
+	rc = doc_open(w, src, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (pageno < 1 || pageno > w->cache.pages) {
+		say(err, errlen, "Page %d does not exist: the document has %d page%s.",
+		    pageno, w->cache.pages, w->cache.pages == 1 ? "" : "s");
+		return -ERANGE;
+	}
+
+	memset(&cookie, 0, sizeof cookie);
+	fz_var(page);
+	fz_var(pix);
+	fz_var(dev);
+	fz_var(buf);
+	fz_var(rc);
+	fz_try(ctx) {
+		fz_rect r;
+		fz_matrix ctm;
+		float pw, ph, s;
+		int h;
+
+		page = fz_load_page(ctx, w->cache.doc, pageno - 1);
+		r = fz_bound_page(ctx, page);
+		pw = r.x1 - r.x0;
+		ph = r.y1 - r.y0;
+		if (!(pw > 0 && ph > 0 && isfinite(pw) && isfinite(ph)))
+			fz_throw(ctx, FZ_ERROR_GENERIC, "page %d has no size", pageno);
+		h = page_height(pw, ph, width);
+		s = (float)width / pw;
+		ctm = fz_concat(fz_translate(-r.x0, -r.y0), fz_scale(s, s));
+		pix = fz_new_pixmap(ctx, fz_device_rgb(ctx), width, h, NULL, 0);
+		fz_clear_pixmap_with_value(ctx, pix, 0xff);
+		dev = fz_new_draw_device(ctx, ctm, pix);
+		fz_run_page(ctx, page, dev, fz_identity, &cookie);
+		fz_close_device(ctx, dev);
+		buf = fz_new_buffer_from_pixmap_as_png(ctx, pix, fz_default_color_params);
+		*height = h;
+	}
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
+		fz_drop_pixmap(ctx, pix);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		fz_drop_buffer(ctx, buf);
+		return caught(w, "The page cannot be rendered", err, errlen);
+	}
+	len = fz_buffer_storage(ctx, buf, &data);
+	rc = write_file(out, data, len, err, errlen);
+	fz_drop_buffer(ctx, buf);
+	return rc;
+}
+
+static int do_info(struct worker *w, const char *src, int *pages,
+		   char *err, size_t errlen)
+{
+	int rc = doc_open(w, src, err, errlen);
+
+	if (rc == 0)
+		*pages = w->cache.pages;
+	return rc;
+}
+
+static void reply(struct worker *w, json_t *msg)
+{
+	char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+
+	/* Without memory for the reply the pool sees a malformed line and
+	 * restarts this process, which is the best we can offer then. */
+	fprintf(w->out, "%s\n", s ? s : "{}");
+	fflush(w->out);
+	free(s);
+	json_decref(msg);
+}
+
+static void handle(struct worker *w, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *job;
+	const char *op = NULL, *src = NULL, *out = NULL;
+	char err[256] = "";
+	int page = 0, width = 0, pages = 0, height = 0;
+	int rc;
+
+	job = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!job || json_unpack_ex(job, &jerr, 0, "{s:s, s:s, s?i, s?i, s?s}",
+				   "op", &op, "src", &src, "page", &page,
+				   "width", &width, "out", &out) < 0) {
+		rc = -EPROTO;
+		say(err, sizeof err, "The renderer got a malformed job: %s.", jerr.text);
+	} else if (strcmp(op, "info") == 0) {
+		rc = do_info(w, src, &pages, err, sizeof err);
+	} else if (strcmp(op, "page") == 0 && out) {
+		rc = do_page(w, src, page, width, out, &height, err, sizeof err);
+	} else {
+		rc = -EPROTO;
+		say(err, sizeof err, "The renderer got an unknown job \"%s\".", op);
+	}
+	if (rc == 0)
+		reply(w, json_pack("{s:i, s:i, s:i, s:i}", "status", 0,
+				   "pages", pages, "width", width, "height", height));
+	else
+		reply(w, json_pack("{s:i, s:s}", "status", rc, "error", err));
+	json_decref(job);
+}
+
+static int start_mupdf(fz_context *ctx)
+{
+	fz_set_warning_callback(ctx, on_warning, NULL);
+	fz_set_error_callback(ctx, on_error, NULL);
+	fz_try(ctx)
+		fz_register_document_handlers(ctx);
+	fz_catch(ctx) {
+		fprintf(stderr, "plenum render-worker: cannot register document handlers\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int render_worker_main(int argc, char **argv)
+{
+	struct worker w;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int fd, rc = 1;
+
+	(void)argc;
+	(void)argv;
+	memset(&w, 0, sizeof w);
+
+	/* Invariant 1: keep the reply pipe to ourselves. */
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		perror("plenum render-worker: stdout");
+		goto out;
+	}
+	w.out = fdopen(fd, "w");
+	if (!w.out) {
+		perror("plenum render-worker: fdopen");
+		close(fd);
+		goto out;
+	}
+
+	w.ctx = fz_new_context(NULL, NULL, WORKER_STORE);
+	if (!w.ctx) {
+		fprintf(stderr, "plenum render-worker: cannot create a MuPDF context\n");
+		goto out;
+	}
+	if (start_mupdf(w.ctx) < 0)
+		goto out;
+
+	reply(&w, json_pack("{s:b, s:s}", "ready", 1, "mupdf", FZ_VERSION));
+	for (;;) {
+		n = getline(&line, &cap, stdin);
+		if (n <= 0)
+			break;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > WORKER_LINE_MAX) {
+			reply(&w, json_pack("{s:i, s:s}", "status", -EPROTO,
+					    "error", "The renderer got a job that is too long."));
+			continue;
+		}
+		handle(&w, line, (size_t)n);
+	}
+	rc = 0;
+out:
+	free(line);
+	if (w.ctx) {
+		cache_drop(&w);
+		fz_drop_context(w.ctx);
+	}
+	if (w.out)
+		fclose(w.out);
+	return rc;
+}
