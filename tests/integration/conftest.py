@@ -164,7 +164,8 @@ class Server:
 
     def participant(self, meeting, name, title=None, role=None):
         args = ["participant", "add", "--data", self.data,
-                "--meeting", meeting["meeting"], "--name", name]
+                "--meeting", meeting["meeting"], "--name", name,
+                "--public-url", self.url]
         if title:
             args += ["--title", title]
         if role:
