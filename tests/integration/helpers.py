@@ -247,7 +247,9 @@ class WsClient:
         """Connect (without hello). `via` is "cookie" or "query"."""
         kw = {"subprotocols": [SUBPROTOCOL], "max_size": max_size,
               "open_timeout": WS_TIMEOUT, "close_timeout": 5,
-              "ping_interval": None}
+              "ping_interval": None,
+              # Plain frames: sizes on the wire are the sizes the server sees.
+              "compression": None}
         if via == "cookie":
             ws = await websockets.client.connect(
                 ws_url(base), extra_headers={"Cookie": f"plenum_session={session}"}, **kw)

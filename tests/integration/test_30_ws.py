@@ -59,7 +59,8 @@ def refused_status(url, **kw):
     async def go():
         try:
             ws = await websockets.client.connect(url, subprotocols=[SUBPROTOCOL],
-                                                 open_timeout=WS_TIMEOUT, **kw)
+                                                 open_timeout=WS_TIMEOUT,
+                                                 compression=None, **kw)
         except websockets.exceptions.InvalidStatusCode as e:
             return e.status_code
         await ws.close()
