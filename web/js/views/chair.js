@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// The chair's view: the agenda with every document's pages as thumbnails,
+// the presented page large, previous/next (buttons and keys), stop, and who
+// is online.
+import { h, clear, pagesLabel } from '../dom.js';
+import { tx, ta, langSwitch } from '../i18n.js';
+import { Stage, pageUrl } from '../stage.js';
+import { docsByItem, orderedDocs, offlineBanner, roleLabel } from './common.js';
+
+const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
+
+export function mountChair(root, client) {
+  const st = () => client.state;
+  const getDoc = (id) => st().documents.find((d) => d.id === id);
+
+  // The page we last asked for, ahead of the event that confirms it, so that
+  // three quick presses of → move three pages, not one.
+  let aim = null;
+  let inflight = 0;
+  const open = new Set(); // documents whose thumbnails are unfolded
+
+  const banner = offlineBanner();
+  const titleEl = h('span.bar-meeting');
+  const nowEl = h('span.bar-mode');
+  const stopBtn = h('button.btn.danger.bar-btn', { type: 'button' }, h('span.icon-stop', { 'aria-hidden': 'true' }), h('span', { i18n: 'chair.stop' }));
+  const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), stopBtn, langSwitch());
+
+  const stageBox = h('div', { id: 'stage' });
+  const stage = new Stage(stageBox, { getDoc });
+  const nothing = h('p.stage-empty', { i18n: 'chair.nothing' });
+  const prevBtn = h('button.btn.ctrl', { type: 'button', 'data-action': 'prev' }, h('span', { 'aria-hidden': 'true' }, '←'), h('span', { i18n: 'view.prev' }));
+  const nextBtn = h('button.btn.ctrl.primary', { type: 'button', 'data-action': 'next' }, h('span', { i18n: 'view.next' }), h('span', { 'aria-hidden': 'true' }, '→'));
+  const pager = h('span.ctrl-pager', { 'aria-live': 'polite' });
+  const errorEl = h('p.form-error', { role: 'alert', hidden: true });
+  const controls = h('div.controls', {}, prevBtn, pager, nextBtn);
+  const stageCol = h('section.chair-stage', {}, h('div.stage-frame', {}, stageBox, nothing), controls, errorEl, h('p.muted.small.keys-hint', { i18n: 'chair.keys' }));
+
+  const docsCol = h('nav.chair-docs', { 't_aria-label': 'view.documents' });
+  const peopleList = h('ul.people');
+  const peopleCount = h('span.muted.small');
+  const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
+
+  const app = h('div.app.chair-app', {}, banner, bar, h('div.chair-grid', {}, docsCol, stageCol, peopleCol));
+  clear(root).append(app);
+
+  async function present(doc, page) {
+    errorEl.hidden = true;
+    const prev = aim;
+    aim = doc ? { doc, page } : null;
+    renderNow();
+    inflight++;
+    try {
+      await client.request('present', doc ? { doc, page } : { doc: null });
+      inflight--;
+    } catch (err) {
+      inflight--;
+      aim = prev && st().presented ? { ...st().presented } : null;
+      tx(errorEl, 'chair.failed', { message: err.message });
+      errorEl.hidden = false;
+      renderNow();
+    }
+  }
+
+  function step(delta) {
+    const s = st();
+    const cur = aim || s.presented;
+    if (!cur) {
+      // Nothing on screen yet: → starts with the first document of the agenda.
+      const first = orderedDocs(s)[0];
+      if (delta > 0 && first) present(first.id, 1);
+      return;
+    }
+    const d = getDoc(cur.doc);
+    if (!d) return;
+    const page = cur.page + delta;
+    if (page < 1 || page > d.pages) return;
+    present(cur.doc, page);
+  }
+
+  prevBtn.addEventListener('click', () => step(-1));
+  nextBtn.addEventListener('click', () => step(1));
+  stopBtn.addEventListener('click', () => present(null, 0));
+
+  const onKey = (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.('input, textarea, select')) return;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') { step(1); e.preventDefault(); }
+    else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { step(-1); e.preventDefault(); }
+  };
+  document.addEventListener('keydown', onKey);
+
+  // The part that changes with every page: stage, pager, bar, highlight.
+  function renderNow() {
+    const s = st();
+    titleEl.textContent = s.meeting.title || '';
+    const cur = aim || s.presented;
+    const d = cur && getDoc(cur.doc);
+    if (d) {
+      stage.show(cur.doc, cur.page);
+      nothing.hidden = true;
+      tx(pager, 'view.pageOf', { page: cur.page, pages: d.pages });
+      tx(nowEl, 'chair.presenting', { title: d.title });
+      prevBtn.disabled = cur.page <= 1;
+      nextBtn.disabled = cur.page >= d.pages;
+      stopBtn.disabled = false;
+    } else {
+      stage.clear();
+      nothing.hidden = false;
+      pager.textContent = '';
+      delete pager.dataset.i18n;
+      tx(nowEl, 'view.notPresenting');
+      prevBtn.disabled = true;
+      nextBtn.disabled = !orderedDocs(s).length;
+      stopBtn.disabled = true;
+    }
+    for (const b of docsCol.querySelectorAll('.thumb[aria-current]')) b.removeAttribute('aria-current');
+    if (d) {
+      const b = docsCol.querySelector(`.thumb[data-doc="${cur.doc}"][data-page="${cur.page}"]`);
+      if (b) {
+        b.setAttribute('aria-current', 'true');
+        const details = b.closest('details');
+        if (details && !details.open) details.open = true;
+        b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      }
+    }
+  }
+
+  function renderDocs() {
+    const s = st();
+    const cur = aim || s.presented;
+    if (cur) open.add(cur.doc);
+    const first = orderedDocs(s)[0];
+    if (first && open.size === 0) open.add(first.id);
+    clear(docsCol);
+    docsCol.append(h('h2', { i18n: 'meeting.agenda' }));
+    if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
+    for (const g of docsByItem(s)) {
+      const sec = h('section.chair-item', {},
+        g.item ? h('h3', {}, h('span.item-no', {}, `${g.item.position ?? ''}.`), ' ', g.item.title) : h('h3', { i18n: 'view.otherDocs' }));
+      if (!g.docs.length) sec.append(h('p.muted.small', { i18n: 'view.itemNoDocs' }));
+      for (const d of g.docs) {
+        const grid = h('div.thumbs');
+        const details = h('details.doc', { open: open.has(d.id) },
+          h('summary', {}, h('span.doc-title', {}, d.title), ' ', h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
+          grid);
+        details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
+        for (let p = 1; p <= d.pages; p++) {
+          // Lazy: a 150-page report only loads the thumbnails scrolled to.
+          const img = h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226 });
+          const btn = h('button.thumb', { type: 'button', dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
+          ta(btn, 'aria-label', 'chair.presentPage', { page: p, title: d.title });
+          btn.addEventListener('click', () => present(d.id, p));
+          grid.append(btn);
+        }
+        sec.append(details);
+      }
+      docsCol.append(sec);
+    }
+  }
+
+  function renderPeople() {
+    const ps = [...st().participants].sort((a, b) =>
+      (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || a.name.localeCompare(b.name, 'vi'));
+    clear(peopleList);
+    if (!ps.length) peopleList.append(h('li.muted', { i18n: 'chair.noParticipants' }));
+    const humans = ps.filter((p) => p.role !== 'display');
+    tx(peopleCount, 'chair.onlineCount', { n: humans.filter((p) => p.online).length, total: humans.length });
+    for (const p of ps) {
+      const dot = h('span.dot', { class: p.online ? 'on' : 'off', role: 'img', 't_aria-label': p.online ? 'chair.online' : 'chair.offline' });
+      peopleList.append(h('li.person', { class: p.online ? 'online' : 'offline', dataset: { participant: p.id } },
+        dot,
+        h('span.person-text', {}, h('span.person-name', {}, p.name),
+          h('span.person-sub.muted.small', {}, p.title ? `${p.title} · ` : '', roleLabel(p.role)))));
+    }
+  }
+
+  renderDocs();
+  renderPeople();
+  renderNow();
+
+  return {
+    update(change) {
+      const type = change.kind === 'state' ? 'state' : change.msg.type;
+      if (type === 'presented') {
+        // Our own press coming back, or another chair device: the log wins.
+        const p = st().presented;
+        if (!inflight || (aim && p && aim.doc === p.doc && aim.page === p.page)) aim = null;
+        renderNow();
+        return;
+      }
+      if (type === 'presence' || type === 'participant.added') { renderPeople(); return; }
+      if (type === 'doc.added' || type === 'state') {
+        aim = null;
+        renderDocs();
+        renderPeople();
+        renderNow();
+      }
+    },
+    status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
+    destroy() { document.removeEventListener('keydown', onKey); stage.destroy(); },
+  };
+}

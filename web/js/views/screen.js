@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// The room's projector (/m/<meeting>/screen): the presented page, full
+// screen on black; otherwise the meeting's title and the room QR code, big
+// enough to scan from the back of the room. No controls, no cursor.
+import { h, clear } from '../dom.js';
+import { tx, ta, td } from '../i18n.js';
+import { Stage } from '../stage.js';
+
+export function mountScreen(root, client, meetingId) {
+  const st = () => client.state;
+  const getDoc = (id) => st().documents.find((d) => d.id === id);
+
+  const stageBox = h('div', { id: 'stage' });
+  const stage = new Stage(stageBox, { getDoc });
+  const idle = h('div.screen-idle');
+  const offline = h('div.screen-offline', { hidden: true, role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), h('span', { i18n: 'conn.offline' }));
+  const app = h('div.app.screen-app', {}, stageBox, idle, offline);
+  document.body.classList.add('screen-mode');
+  clear(root).append(app);
+
+  function renderIdle() {
+    const m = st().meeting;
+    const qr = h('img.qr', { src: `/api/meetings/${encodeURIComponent(meetingId)}/qr.svg`, width: 600, height: 600 });
+    ta(qr, 'alt', 'screen.qrAlt');
+    const facts = [];
+    if (m.starts) facts.push(td(h('span'), m.starts));
+    if (m.location) facts.push(h('span', {}, m.location));
+    clear(idle).append(
+      h('div.screen-head', {},
+        m.org ? h('p.screen-org', {}, m.org) : null,
+        h('h1.screen-title', {}, m.title || ''),
+        facts.length ? h('p.screen-facts', {}, ...facts.flatMap((f, i) => (i ? [' · ', f] : [f]))) : null),
+      h('div.screen-qr', {}, h('div.qr-card', {}, qr)),
+      h('div.screen-join', {},
+        h('p.screen-scan', { i18n: 'screen.scan' }),
+        m.join_url ? h('p.join-url', {}, m.join_url) : null));
+  }
+
+  let idleShown = false;
+  function render() {
+    const p = st().presented;
+    const d = p && getDoc(p.doc);
+    if (d) {
+      stage.show(p.doc, p.page);
+      stageBox.hidden = false;
+      idle.hidden = true;
+      idleShown = false;
+    } else {
+      stage.clear();
+      stageBox.hidden = true;
+      if (!idleShown) renderIdle();
+      idleShown = true;
+      idle.hidden = false;
+    }
+  }
+  render();
+
+  return {
+    update(change) {
+      if (change.kind === 'state') idleShown = false; // the title may have changed
+      if (change.kind !== 'notice') render();
+    },
+    status(s) { offline.hidden = s !== 'offline'; },
+    destroy() { stage.destroy(); document.body.classList.remove('screen-mode'); },
+  };
+}
+
+export { tx };

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// The live connection to a meeting: one WebSocket, `hello` first, the meeting
+// state kept up to date from events, and reconnection that survives hotel
+// Wi-Fi (backoff, heartbeat, resync with `hello {since}`).
+
+const PROTOCOL = 'plenum.v1';
+const PING_EVERY = 20000;   // a half-open TCP connection only shows up when we write
+const PING_TIMEOUT = 8000;
+const REQUEST_TIMEOUT = 15000;
+const BACKOFF_MIN = 500;
+const BACKOFF_MAX = 15000;
+
+// status: 'connecting' (never had state yet), 'online', 'offline'
+// (had state, lost the link, retrying), 'unauthorised' (no session for this
+// meeting: retrying cannot help).
+export class MeetingClient {
+  constructor(meetingId, { onChange, onStatus }) {
+    this.meetingId = meetingId;
+    this.onChange = onChange;   // ({kind: 'state'|'event'|'notice', msg})
+    this.onStatus = onStatus;   // (status)
+    this.state = null;
+    this.you = null;
+    this.seq = null;            // last event applied; null until the first state
+    this.status = 'connecting';
+    this.ws = null;
+    this.nextId = 1;
+    this.pending = new Map();   // id -> {resolve, reject, timer}
+    this.helloId = null;        // events that arrive before hello's reply wait
+    this.early = [];
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.stopped = false;
+
+    this._onOnline = () => this.reconnectNow();
+    this._onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      // A phone waking up: the socket may be dead without knowing it yet.
+      if (this.ws?.readyState === WebSocket.OPEN) this.checkAlive();
+      else this.reconnectNow();
+    };
+    window.addEventListener('online', this._onOnline);
+    document.addEventListener('visibilitychange', this._onVisible);
+  }
+
+  start() { this.connect(); }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    window.removeEventListener('online', this._onOnline);
+    document.removeEventListener('visibilitychange', this._onVisible);
+    this.ws?.close();
+  }
+
+  setStatus(s) {
+    if (this.status === s) return;
+    this.status = s;
+    this.onStatus?.(s);
+  }
+
+  connect() {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    let ws;
+    try {
+      ws = new WebSocket(url, PROTOCOL);
+    } catch {
+      this.scheduleRetry(false);
+      return;
+    }
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      this.sendHello();
+      clearInterval(this.pingTimer);
+      this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY);
+    };
+    ws.onmessage = (e) => this.receive(e.data);
+    ws.onclose = () => {
+      if (this.ws !== ws) return; // an older socket we already gave up on
+      this.ws = null;
+      clearInterval(this.pingTimer);
+      for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(new Error('disconnected')); }
+      this.pending.clear();
+      this.helloId = null;
+      if (this.stopped) return;
+      if (this.state) this.setStatus('offline');
+      this.scheduleRetry(opened);
+    };
+  }
+
+  // The browser hides why an upgrade failed, so when the socket never opened
+  // we ask an HTTP route that needs the same session: 401/403/404 there means
+  // retrying is pointless and the person has to join first.
+  async scheduleRetry(opened) {
+    if (!opened) {
+      try {
+        const res = await fetch(`/api/meetings/${encodeURIComponent(this.meetingId)}/qr.svg`,
+          { method: 'GET', credentials: 'same-origin', cache: 'no-store' });
+        if ([401, 403, 404].includes(res.status)) {
+          this.setStatus('unauthorised');
+          this.stop();
+          return;
+        }
+      } catch { /* offline: keep trying */ }
+    }
+    if (this.stopped) return;
+    const base = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt);
+    this.attempt++;
+    // Jitter, so that forty tablets do not all come back in the same millisecond.
+    const delay = base * (0.7 + Math.random() * 0.6);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    if (this.stopped || this.ws) return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  async checkAlive() {
+    try {
+      await this.request('ping', {}, PING_TIMEOUT);
+    } catch {
+      // No answer: drop this socket; onclose schedules the reconnect.
+      const ws = this.ws;
+      if (ws) { ws.onclose?.(); ws.close(); }
+    }
+  }
+
+  send(obj) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(obj));
+    return true;
+  }
+
+  request(type, payload = {}, timeout = REQUEST_TIMEOUT) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (!this.send({ ...payload, id, type })) {
+        reject(new Error('offline'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error('timeout'));
+      }, timeout);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  sendHello(withSince = true) {
+    const id = this.nextId++;
+    this.helloId = id;
+    this.early = [];
+    const msg = { id, type: 'hello' };
+    if (withSince && this.seq !== null) msg.since = this.seq;
+    this.send(msg);
+  }
+
+  receive(text) {
+    let msg;
+    try { msg = JSON.parse(text); } catch { return; }
+    if (msg.re !== undefined) {
+      if (msg.re === this.helloId) { this.onHello(msg); return; }
+      const p = this.pending.get(msg.re);
+      if (!p) return;
+      this.pending.delete(msg.re);
+      clearTimeout(p.timer);
+      if (msg.ok) p.resolve(msg);
+      else {
+        const err = new Error(msg.error?.message || msg.error?.code || 'error');
+        err.code = msg.error?.code;
+        p.reject(err);
+      }
+      return;
+    }
+    if (msg.seq === undefined) { // a notice (presence): not in the log
+      this.applyNotice(msg);
+      return;
+    }
+    if (this.helloId !== null) { this.early.push(msg); return; }
+    this.applyEvent(msg);
+  }
+
+  onHello(msg) {
+    this.helloId = null;
+    if (!msg.ok) {
+      // A `since` the server no longer knows (e.g. its data was reset): start over.
+      if (msg.error?.code === 'bad_request' && this.seq !== null) {
+        this.seq = null;
+        this.sendHello(false);
+      }
+      return;
+    }
+    if (msg.you) this.you = msg.you;
+    if (msg.state) {
+      this.state = normalise(msg.state);
+      this.seq = msg.seq ?? 0;
+      this.onChange?.({ kind: 'state', msg });
+    } else if (Array.isArray(msg.events)) {
+      for (const ev of msg.events) this.applyEvent(ev);
+      if (typeof msg.seq === 'number' && msg.seq > this.seq) this.seq = msg.seq;
+    }
+    const early = this.early;
+    this.early = [];
+    for (const ev of early) this.applyEvent(ev);
+    this.attempt = 0;
+    this.setStatus('online');
+  }
+
+  applyEvent(ev) {
+    if (!this.state || this.seq === null) return;
+    if (ev.seq <= this.seq) return; // already seen (replayed after a resync)
+    if (ev.seq > this.seq + 1) {
+      // A gap: we missed something. Ask for what we missed on this socket.
+      this.sendHello(true);
+      return;
+    }
+    this.seq = ev.seq;
+    const s = this.state;
+    switch (ev.type) {
+      case 'presented':
+        s.presented = ev.doc ? { doc: ev.doc, page: ev.page, by: ev.by } : null;
+        break;
+      case 'doc.added':
+        if (ev.doc && !s.documents.some((d) => d.id === ev.doc.id)) s.documents.push(ev.doc);
+        break;
+      case 'participant.added':
+        if (ev.participant && !s.participants.some((p) => p.id === ev.participant.id)) {
+          s.participants.push({ online: false, ...ev.participant });
+        }
+        break;
+      default:
+        break; // an event this client does not know yet: its seq still counts
+    }
+    this.onChange?.({ kind: 'event', msg: ev });
+  }
+
+  applyNotice(n) {
+    if (!this.state) return;
+    if (n.type === 'presence') {
+      const p = this.state.participants.find((x) => x.id === n.participant);
+      if (p) p.online = !!n.online;
+    }
+    this.onChange?.({ kind: 'notice', msg: n });
+  }
+}
+
+function normalise(st) {
+  return {
+    meeting: st.meeting || {},
+    agenda: [...(st.agenda || [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)),
+    documents: st.documents || [],
+    presented: st.presented && st.presented.doc ? st.presented : null,
+    participants: st.participants || [],
+  };
+}
