@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * main — the command line and nothing else:
+ *
+ *   plenum serve        run the server
+ *   plenum meeting      create meetings
+ *   plenum participant  add people to a meeting's roster
+ *   plenum doc          add documents to a meeting
+ *   plenum render-worker  (internal) the MuPDF worker process
+ *
+ * Exit status: 0 done, 1 the work failed (the reason on stderr), 2 the
+ * command line was wrong (one line saying what, and where --help is).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "config.h"
+#include "library.h"
+#include "log.h"
+#include "meeting.h"
+#include "qr.h"
+#include "render.h"
+#include "server.h"
+#include "store.h"
+
+#define EXIT_USAGE 2
+
+static const char *command = "plenum";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s --help')\n", command);
+	return EXIT_USAGE;
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+/* getopt_long's own complaint is replaced by usage_error's one line. */
+static int bad_option(char **argv)
+{
+	const char *arg = argv[optind - 1] ? argv[optind - 1] : "?";
+	if (optopt && !strchr(arg, '=') && arg[0] == '-' && arg[1] == '-')
+		return usage_error("option '%s' needs a value or is unknown", arg);
+	return usage_error("unknown or incomplete option '%s'", arg);
+}
+
+/* ---- the data directory ------------------------------------------------- */
+
+struct data {
+	const char *dir;
+	struct store *st;
+	struct auth_key key;
+};
+
+static int data_open(struct data *d, const char *dir)
+{
+	char path[4096];
+	int rc;
+
+	d->dir = dir;
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return fail("cannot create the data directory %s: %s", dir, strerror(errno));
+	if (auth_init() < 0)
+		return fail("cannot initialise the random number generator");
+	rc = auth_key_load(dir, &d->key);
+	if (rc < 0)
+		return fail("cannot read or create %s/secret.key: %s", dir, strerror(-rc));
+	snprintf(path, sizeof path, "%s/plenum.db", dir);
+	rc = store_open(path, &d->st);
+	if (rc < 0)
+		return fail("cannot open the database %s: %s", path, strerror(-rc));
+	return 0;
+}
+
+static void data_close(struct data *d)
+{
+	store_close(d->st);
+	d->st = NULL;
+}
+
+static void print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	if (s)
+		puts(s);
+	free(s);
+}
+
+static const char *default_public_url(void)
+{
+	const char *u = getenv("PLENUM_PUBLIC_URL");
+	return u && *u ? u : "http://127.0.0.1:8080";
+}
+
+static int check_public_url(const char *u)
+{
+	if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8))
+		return usage_error("--public-url must start with http:// or https://, got '%s'", u);
+	return 0;
+}
+
+/* ---- plenum serve ------------------------------------------------------- */
+
+static const char serve_help[] =
+	"Usage: plenum serve [--data DIR] [--listen HOST:PORT] [--public-url URL]\n"
+	"                    [--max-upload SIZE] [--render-workers N] [--config FILE]\n"
+	"\n"
+	"Runs the Plenum server until interrupted (Ctrl-C or SIGTERM).\n"
+	"\n"
+	"  --data DIR          where meetings, documents and the cache live (default ./data)\n"
+	"  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080)\n"
+	"  --public-url URL    the address people reach the server at; QR codes encode it\n"
+	"                      (default http://HOST:PORT)\n"
+	"  --web-root DIR      the web client's files (default: the source tree's web/)\n"
+	"  --max-upload SIZE   largest document upload, e.g. 100M (default 100M)\n"
+	"  --render-workers N  MuPDF worker processes (default: one per core)\n"
+	"  --render-timeout S  seconds a page may take to render (default 20)\n"
+	"  --max-connections N connections the server accepts (default 10000)\n"
+	"  --config FILE       read 'key = value' options from FILE first\n"
+	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
+	"\n"
+	"Every option can also be set in the environment as PLENUM_<OPTION>,\n"
+	"e.g. PLENUM_LISTEN=0.0.0.0:8080.\n";
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "web-root", required_argument, NULL, 'w' },
+		{ "max-upload", required_argument, NULL, 'm' },
+		{ "render-workers", required_argument, NULL, 'r' },
+		{ "render-timeout", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct config cfg;
+	char err[300];
+	int c, rc = EXIT_USAGE;
+	const char *config_file = NULL;
+
+	/* First pass: --help and --config, which apply before everything else. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(serve_help, stdout);
+			return 0;
+		}
+		if (c == 'f')
+			config_file = optarg;
+		if (c == '?' || c == ':')
+			return bad_option(argv);
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+
+	config_init(&cfg);
+	if (config_file && config_load_file(&cfg, config_file, err, sizeof err) < 0) {
+		rc = usage_error("%s", err);
+		goto out;
+	}
+	if (config_load_env(&cfg, err, sizeof err) < 0) {
+		rc = usage_error("%s", err);
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		const char *key = NULL;
+		for (const struct option *o = opts; o->name; o++)
+			if (o->val == c)
+				key = o->name;
+		if (c == 'f')
+			continue;
+		if (c == 'v') {
+			enum log_level level;
+			if (log_level_parse(optarg, &level) < 0) {
+				rc = usage_error("--log-level must be debug, info, warn or error");
+				goto out;
+			}
+			log_set_level(level);
+			continue;
+		}
+		if (config_set(&cfg, key, optarg, err, sizeof err) < 0) {
+			rc = usage_error("%s", err);
+			goto out;
+		}
+	}
+	if (config_finish(&cfg, err, sizeof err) < 0) {
+		rc = fail("%s", err);
+		goto out;
+	}
+	rc = server_run(&cfg) < 0 ? EXIT_FAILURE : 0;
+out:
+	config_free(&cfg);
+	return rc;
+}
+
+/* ---- plenum meeting ----------------------------------------------------- */
+
+static const char meeting_help[] =
+	"Usage: plenum meeting create --title TITLE [--org ORG] [--location PLACE]\n"
+	"                             [--starts ISO-8601] [--agenda ITEM]... [--guests]\n"
+	"                             [--data DIR] [--public-url URL] [--json]\n"
+	"       plenum meeting list [--data DIR] [--json]\n"
+	"\n"
+	"create  makes a meeting with its agenda (one --agenda per item, in order), a\n"
+	"        chair, a secretary and a room display, and prints their links:\n"
+	"        join_url (the room QR code), chair_url, secretary_url, display_url.\n"
+	"        The links are shown only now: keep the chair's and secretary's private.\n"
+	"list    shows the meetings in the data directory.\n"
+	"\n"
+	"  --guests         people not on the roster may join by typing their name\n"
+	"  --public-url URL the server's address as people reach it (default\n"
+	"                   $PLENUM_PUBLIC_URL or http://127.0.0.1:8080)\n"
+	"  --json           print one JSON object instead of text and a QR code\n";
+
+static int meeting_create_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "title", required_argument, NULL, 't' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "location", required_argument, NULL, 'l' },
+		{ "starts", required_argument, NULL, 's' },
+		{ "agenda", required_argument, NULL, 'a' },
+		{ "guests", no_argument, NULL, 'g' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct meeting_new m = { 0 };
+	struct meeting_created out;
+	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *url = default_public_url();
+	const char **agenda = calloc((size_t)argc + 1, sizeof *agenda);
+	bool json = false;
+	struct data d = { 0 };
+	int c, rc = EXIT_USAGE;
+
+	if (!agenda)
+		return fail("out of memory");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 't': m.title = optarg; break;
+		case 'o': m.org = optarg; break;
+		case 'l': m.location = optarg; break;
+		case 's': m.starts = optarg; break;
+		case 'a': agenda[m.nagenda++] = optarg; break;
+		case 'g': m.guests = true; break;
+		case 'u': url = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(meeting_help, stdout); rc = 0; goto out;
+		default: rc = bad_option(argv); goto out;
+		}
+	}
+	m.agenda = agenda;
+	if (optind < argc) {
+		rc = usage_error("unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!m.title || !*m.title) {
+		rc = usage_error("--title is required");
+		goto out;
+	}
+	if ((rc = check_public_url(url)) != 0)
+		goto out;
+	if ((rc = data_open(&d, dir)) != 0)
+		goto out;
+	int err = meeting_create(d.st, &d.key, &m, &out);
+	if (err == -EINVAL) {
+		rc = usage_error("a title, place or agenda item is empty, too long or not UTF-8 text");
+		goto out;
+	}
+	if (err < 0) {
+		rc = fail("could not create the meeting: %s", strerror(-err));
+		goto out;
+	}
+	size_t n = strlen(url);
+	while (n > 8 && url[n - 1] == '/')
+		n--;
+	char join[1024], chair[1024], sec[1024], disp[1024];
+	snprintf(join, sizeof join, "%.*s/j/%s", (int)n, url, out.room_token);
+	snprintf(chair, sizeof chair, "%.*s/j/%s", (int)n, url, out.chair_token);
+	snprintf(sec, sizeof sec, "%.*s/j/%s", (int)n, url, out.secretary_token);
+	snprintf(disp, sizeof disp, "%.*s/j/%s", (int)n, url, out.display_token);
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "meeting", out.id,
+				      "join_url", join, "chair_url", chair,
+				      "secretary_url", sec, "display_url", disp);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("Meeting created: %s (%s)\n\n", m.title, out.id);
+		printf("Room join link — scan the QR code or open:\n  %s\n\n", join);
+		qr_terminal(join, stdout);
+		printf("\nChair (keep private):      %s\n", chair);
+		printf("Secretary (keep private):  %s\n", sec);
+		printf("Room display:              %s\n", disp);
+	}
+	rc = 0;
+out:
+	data_close(&d);
+	free(agenda);
+	return rc;
+}
+
+static int meeting_list_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	bool json = false;
+	struct data d = { 0 };
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(meeting_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	json_t *list = meeting_list(d.st);
+	if (json) {
+		print_json(list);
+	} else {
+		size_t i;
+		json_t *m;
+		json_array_foreach(list, i, m)
+			printf("%s  %-8s %s\n", json_string_value(json_object_get(m, "id")),
+			       json_string_value(json_object_get(m, "state")),
+			       json_string_value(json_object_get(m, "title")));
+	}
+	json_decref(list);
+	data_close(&d);
+	return 0;
+}
+
+static int cmd_meeting(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		if (argc < 2)
+			return usage_error("which? 'create' or 'list'");
+		fputs(meeting_help, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "create") == 0) {
+		command = "plenum meeting create";
+		return meeting_create_cmd(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		command = "plenum meeting list";
+		return meeting_list_cmd(argc - 1, argv + 1);
+	}
+	command = "plenum meeting";
+	return usage_error("unknown command '%s'; try 'create' or 'list'", argv[1]);
+}
+
+/* ---- plenum participant ------------------------------------------------- */
+
+static const char participant_help[] =
+	"Usage: plenum participant add --meeting ID --name NAME [--title TITLE]\n"
+	"                              [--role member|guest] [--data DIR]\n"
+	"                              [--public-url URL] [--json]\n"
+	"\n"
+	"Adds a person to a meeting's roster and prints their personal link, which\n"
+	"joins the meeting as them without choosing a name. The link is shown only now.\n"
+	"With --json: {\"participant\": ID, \"url\": URL}.\n";
+
+static int cmd_participant(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "title", required_argument, NULL, 't' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *url = default_public_url(), *meeting = NULL, *name = NULL, *title = NULL;
+	enum auth_role role = ROLE_MEMBER;
+	bool json = false;
+	struct data d = { 0 };
+	int c, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
+		command = "plenum participant";
+		return usage_error(argc < 2 ? "which? 'add'" : "unknown command; try 'add'");
+	}
+	if (strcmp(argv[1], "add") != 0) {
+		fputs(participant_help, stdout);
+		return 0;
+	}
+	command = "plenum participant add";
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'm': meeting = optarg; break;
+		case 'n': name = optarg; break;
+		case 't': title = optarg; break;
+		case 'u': url = optarg; break;
+		case 'j': json = true; break;
+		case 'r':
+			role = auth_role_parse(optarg);
+			if (role != ROLE_MEMBER && role != ROLE_GUEST)
+				return usage_error("--role must be member or guest");
+			break;
+		case 'h': fputs(participant_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!meeting)
+		return usage_error("--meeting is required");
+	if (!name)
+		return usage_error("--name is required");
+	if ((rc = check_public_url(url)) != 0)
+		return rc;
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	char id[AUTH_ID_LEN + 1], token[AUTH_TOKEN_LEN + 1];
+	int err = meeting_participant_add(d.st, meeting, name, title, role, NULL, id, token, NULL);
+	if (err == -ENOENT)
+		rc = fail("no meeting '%s' in %s", meeting, dir);
+	else if (err == -EINVAL)
+		rc = usage_error("the name is empty, longer than 100 characters or not UTF-8 text");
+	else if (err < 0)
+		rc = fail("could not add the participant: %s", strerror(-err));
+	if (err < 0)
+		goto out;
+	size_t n = strlen(url);
+	while (n > 8 && url[n - 1] == '/')
+		n--;
+	char link[1024];
+	snprintf(link, sizeof link, "%.*s/j/%s", (int)n, url, token);
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s}", "participant", id, "url", link);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("%s added (%s). Personal link:\n  %s\n", name, id, link);
+	}
+	rc = 0;
+out:
+	data_close(&d);
+	return rc;
+}
+
+/* ---- plenum doc --------------------------------------------------------- */
+
+static const char doc_help[] =
+	"Usage: plenum doc add --meeting ID [--item K] [--title TITLE] FILE\n"
+	"                      [--data DIR] [--json]\n"
+	"\n"
+	"Adds a document (PDF, XPS, EPUB, CBZ or an image) to a meeting, under agenda\n"
+	"item K (1 for the first item) if given, and prints its id and page count.\n"
+	"With --json: {\"doc\": ID, \"pages\": N}.\n";
+
+static int cmd_doc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "item", required_argument, NULL, 'i' },
+		{ "title", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *meeting = NULL, *title = NULL, *file;
+	int item = 0;
+	bool json = false;
+	struct data d = { 0 };
+	int c, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
+		command = "plenum doc";
+		return usage_error(argc < 2 ? "which? 'add'" : "unknown command; try 'add'");
+	}
+	if (strcmp(argv[1], "add") != 0) {
+		fputs(doc_help, stdout);
+		return 0;
+	}
+	command = "plenum doc add";
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'm': meeting = optarg; break;
+		case 't': title = optarg; break;
+		case 'j': json = true; break;
+		case 'i': {
+			char *end;
+			long k = strtol(optarg, &end, 10);
+			if (*end || k < 1 || k > 10000)
+				return usage_error("--item takes an agenda item number (1, 2, …)");
+			item = (int)k;
+			break;
+		}
+		case 'h': fputs(doc_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (!meeting)
+		return usage_error("--meeting is required");
+	if (optind != argc - 1)
+		return usage_error(optind >= argc ? "which file?" : "one file at a time");
+	file = argv[optind];
+	if (access(file, R_OK) < 0)
+		return fail("cannot read %s: %s", file, strerror(errno));
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+
+	char item_id[AUTH_ID_LEN + 1], sha[LIBRARY_SHA_LEN + 1], why[256] = "";
+	int pages = 0, err;
+	if (!meeting_exists(d.st, meeting)) {
+		rc = fail("no meeting '%s' in %s", meeting, dir);
+		goto out;
+	}
+	if (item && meeting_item_at(d.st, meeting, item, item_id) < 0) {
+		rc = fail("meeting %s has no agenda item %d", meeting, item);
+		goto out;
+	}
+	err = render_info_sync("/proc/self/exe", file, &pages, why, sizeof why);
+	if (err < 0) {
+		rc = fail("%s is not a document Plenum can open: %s", file,
+			  why[0] ? why : strerror(-err));
+		goto out;
+	}
+	err = library_hash_file(file, sha);
+	if (err == 0)
+		err = library_add(d.st, dir, meeting, item ? item_id : NULL, title, file, file,
+				  0, sha, pages, NULL, NULL, NULL);
+	json_t *added = NULL;
+	if (err < 0) {
+		rc = fail("could not add %s: %s", file, strerror(-err));
+		goto out;
+	}
+	/* The id is that of the newest document of the meeting with this content. */
+	json_t *state = meeting_state(d.st, &d.key, "", meeting);
+	size_t i;
+	json_t *doc;
+	json_array_foreach(json_object_get(state, "documents"), i, doc)
+		added = doc;
+	const char *id = json_string_value(json_object_get(added, "id"));
+	if (json) {
+		json_t *j = json_pack("{s:s, s:i}", "doc", id ? id : "", "pages", pages);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("Added %s: %d page%s (%s)\n", file, pages, pages == 1 ? "" : "s", id);
+	}
+	json_decref(state);
+	rc = 0;
+out:
+	data_close(&d);
+	return rc;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const char help[] =
+	"Usage: plenum COMMAND [OPTIONS]\n"
+	"\n"
+	"Plenum — the paperless meeting room.\n"
+	"\n"
+	"Commands:\n"
+	"  serve            run the server\n"
+	"  meeting create   create a meeting and print its QR code and links\n"
+	"  meeting list     list the meetings\n"
+	"  participant add  add a person to a meeting and print their link\n"
+	"  doc add          add a document to a meeting\n"
+	"\n"
+	"'plenum COMMAND --help' tells more. Plenum is free software under the\n"
+	"GNU Affero General Public License, version 3 or later.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("which command? serve, meeting, participant or doc");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("plenum %s\n", PLENUM_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "render-worker") == 0)
+		return render_worker_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0) {
+		command = "plenum serve";
+		return cmd_serve(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "meeting") == 0)
+		return cmd_meeting(argc - 1, argv + 1);
+	if (strcmp(cmd, "participant") == 0)
+		return cmd_participant(argc - 1, argv + 1);
+	if (strcmp(cmd, "doc") == 0)
+		return cmd_doc(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * meeting — see meeting.h.
+ *
+ * State of a meeting (the `state` column): draft → live → closed. Changing
+ * it comes with the votes issue; here every meeting may be presented in.
+ *
+ * Roles that a room token may pick: member and guest. The chair, secretary
+ * and display have power or a special screen, so they need their personal
+ * link — the room QR code hangs on the wall for anyone to scan.
+ */
+#include "meeting.h"
+#include "log.h"
+#include "store.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* Decodes one UTF-8 code point; returns bytes used (0 at the end). Invalid
+ * bytes decode as themselves, one at a time. */
+static int utf8_next(const unsigned char *s, unsigned *cp)
+{
+	if (!s[0])
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
+		*cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
+		return 2;
+	}
+	if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+		*cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+		return 3;
+	}
+	if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
+	    (s[3] & 0xc0) == 0x80) {
+		*cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) |
+		      ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
+		return 4;
+	}
+	*cp = s[0];
+	return 1;
+}
+
+/* Lower case for the scripts names are written in here: ASCII, Latin-1,
+ * Latin Extended-A (pairs), Vietnamese (Ơ Ư Đ and the U+1EA0–U+1EF9 block
+ * of letters with two marks, upper case at even code points). */
+static unsigned fold(unsigned c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+		return c + 32;
+	if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x138 && c != 0x149) {
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+			return (c & 1) ? c + 1 : c;
+		return (c & 1) ? c : c + 1;
+	}
+	if (c == 0x1a0 || c == 0x1af)
+		return c + 1;
+	if (c >= 0x1ea0 && c <= 0x1ef9 && !(c & 1))
+		return c + 1;
+	return c;
+}
+
+/* Compares two names ignoring case and surrounding white space. */
+static bool same_name(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	unsigned x, y;
+	int n, m;
+
+	for (;;) {
+		n = utf8_next(p, &x);
+		m = utf8_next(q, &y);
+		if (!n || !m)
+			return n == m;
+		if (fold(x) != fold(y))
+			return false;
+		p += n;
+		q += m;
+	}
+}
+
+/* Copies `s` without leading and trailing white space into a new string. */
+static char *trimmed(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return strndup(s, n);
+}
+
+/* A text field a person typed: non-empty (if required), valid UTF-8, not
+ * longer than max bytes, no control characters. */
+static bool text_ok(const char *s, size_t max, bool required)
+{
+	if (!s)
+		return !required;
+	size_t n = strlen(s);
+	if ((required && n == 0) || n > max)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20)
+			return false;
+	json_t *j = json_string(s); /* NULL for invalid UTF-8 */
+	json_decref(j);
+	return j != NULL;
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* ---- the event log ------------------------------------------------------ */
+
+int meeting_event_append(struct store *st, const char *meeting, const char *type,
+			 const char *actor, json_t *fields, json_t **event)
+{
+	struct store_stmt *s;
+	char at[32];
+	int64_t seq;
+	int rc;
+
+	if (!fields)
+		return -ENOMEM;
+	s = store_prepare(st, "UPDATE meeting SET seq = seq + 1 WHERE id = ? RETURNING seq");
+	if (!s) {
+		rc = -EIO;
+		goto out;
+	}
+	store_bind_text(s, 1, meeting);
+	rc = store_step(s);
+	if (rc != 1) {
+		store_reset(s);
+		rc = rc == 0 ? -ENOENT : rc;
+		goto out;
+	}
+	seq = store_col_int(s, 0);
+	store_reset(s);
+
+	auth_now_iso(at, 0);
+	json_object_set_new(fields, "seq", json_integer(seq));
+	json_object_set_new(fields, "type", json_string(type));
+	json_object_set_new(fields, "at", json_string(at));
+	char *body = json_dumps(fields, JSON_COMPACT);
+	if (!body) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	s = store_prepare(st, "INSERT INTO event (meeting, seq, type, at, actor, body) "
+			      "VALUES (?, ?, ?, ?, ?, ?)");
+	if (!s) {
+		free(body);
+		rc = -EIO;
+		goto out;
+	}
+	store_bind_text(s, 1, meeting);
+	store_bind_int(s, 2, seq);
+	store_bind_text(s, 3, type);
+	store_bind_text(s, 4, at);
+	store_bind_text(s, 5, actor);
+	store_bind_text(s, 6, body);
+	rc = store_step(s);
+	store_reset(s);
+	free(body);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	if (event)
+		*event = json_incref(fields);
+out:
+	json_decref(fields);
+	return rc;
+}
+
+int64_t meeting_seq(struct store *st, const char *meeting)
+{
+	struct store_stmt *s = store_prepare(st, "SELECT seq FROM meeting WHERE id = ?");
+	int64_t seq;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	int rc = store_step(s);
+	seq = rc == 1 ? store_col_int(s, 0) : (rc == 0 ? -ENOENT : rc);
+	store_reset(s);
+	return seq;
+}
+
+int meeting_events_since(struct store *st, const char *meeting, int64_t since,
+			 int max, json_t **events)
+{
+	int64_t last = meeting_seq(st, meeting);
+	struct store_stmt *s;
+	int rc;
+
+	if (last < 0)
+		return (int)last;
+	if (since < 0 || since > last)
+		return -EINVAL;
+	if (last - since > max)
+		return -E2BIG;
+	s = store_prepare(st, "SELECT body FROM event WHERE meeting = ? AND seq > ? ORDER BY seq");
+	if (!s)
+		return -EIO;
+	*events = json_array();
+	store_bind_text(s, 1, meeting);
+	store_bind_int(s, 2, since);
+	while ((rc = store_step(s)) == 1) {
+		json_t *e = json_loads(store_col_text(s, 0), 0, NULL);
+		if (e)
+			json_array_append_new(*events, e);
+	}
+	store_reset(s);
+	if (rc < 0) {
+		json_decref(*events);
+		*events = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- meetings ----------------------------------------------------------- */
+
+bool meeting_exists(struct store *st, const char *meeting)
+{
+	return meeting_seq(st, meeting) >= 0;
+}
+
+static int participant_insert(struct store *st, const char *meeting, const char *name,
+			      const char *title, enum auth_role role, char id[AUTH_ID_LEN + 1])
+{
+	char now[32];
+	struct store_stmt *s = store_prepare(st,
+		"INSERT INTO participant (id, meeting, name, title, role, created) "
+		"VALUES (?, ?, ?, ?, ?, ?)");
+
+	if (!s)
+		return -EIO;
+	auth_id_new(id);
+	auth_now_iso(now, 0);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, meeting);
+	store_bind_text(s, 3, name);
+	store_bind_text(s, 4, str_or_empty(title));
+	store_bind_text(s, 5, auth_role_name(role));
+	store_bind_text(s, 6, now);
+	int rc = store_step(s);
+	store_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+static json_t *participant_json(const char *id, const char *name, const char *title,
+				enum auth_role role)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", name,
+			 "title", str_or_empty(title), "role", auth_role_name(role));
+}
+
+int meeting_create(struct store *st, const struct auth_key *key,
+		   const struct meeting_new *m, struct meeting_created *out)
+{
+	static const struct { const char *name; enum auth_role role; size_t off; } officers[] = {
+		{ "Chair", ROLE_CHAIR, offsetof(struct meeting_created, chair_token) },
+		{ "Secretary", ROLE_SECRETARY, offsetof(struct meeting_created, secretary_token) },
+		{ "Room display", ROLE_DISPLAY, offsetof(struct meeting_created, display_token) },
+	};
+	struct store_stmt *s;
+	char now[32];
+	int rc;
+
+	if (!text_ok(m->title, MEETING_TITLE_MAX, true) ||
+	    !text_ok(m->org, MEETING_TITLE_MAX, false) ||
+	    !text_ok(m->location, MEETING_TITLE_MAX, false) ||
+	    !text_ok(m->starts, 40, false))
+		return -EINVAL;
+	for (int i = 0; i < m->nagenda; i++)
+		if (!text_ok(m->agenda[i], MEETING_TITLE_MAX, true))
+			return -EINVAL;
+
+	memset(out, 0, sizeof *out);
+	auth_id_new(out->id);
+	auth_now_iso(now, 0);
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	s = store_prepare(st, "INSERT INTO meeting (id, title, org, location, starts, guests, created) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	store_bind_text(s, 1, out->id);
+	store_bind_text(s, 2, m->title);
+	store_bind_text(s, 3, str_or_empty(m->org));
+	store_bind_text(s, 4, str_or_empty(m->location));
+	store_bind_text(s, 5, m->starts);
+	store_bind_int(s, 6, m->guests);
+	store_bind_text(s, 7, now);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		goto fail;
+
+	for (int i = 0; i < m->nagenda; i++) {
+		char item[AUTH_ID_LEN + 1];
+		s = store_prepare(st, "INSERT INTO item (id, meeting, position, title) VALUES (?, ?, ?, ?)");
+		if (!s) {
+			rc = -EIO;
+			goto fail;
+		}
+		auth_id_new(item);
+		store_bind_text(s, 1, item);
+		store_bind_text(s, 2, out->id);
+		store_bind_int(s, 3, i + 1);
+		store_bind_text(s, 4, m->agenda[i]);
+		rc = store_step(s);
+		store_reset(s);
+		if (rc < 0)
+			goto fail;
+	}
+
+	for (size_t i = 0; i < sizeof officers / sizeof officers[0]; i++) {
+		char pid[AUTH_ID_LEN + 1];
+		char *token = (char *)out + officers[i].off;
+		rc = participant_insert(st, out->id, officers[i].name, "", officers[i].role, pid);
+		if (rc < 0)
+			goto fail;
+		auth_token_new(token);
+		rc = auth_token_store(st, token, out->id, "personal", pid);
+		if (rc < 0)
+			goto fail;
+	}
+	auth_room_token(key, out->id, 1, out->room_token);
+	rc = auth_token_store(st, out->room_token, out->id, "room", NULL);
+	if (rc < 0)
+		goto fail;
+
+	json_t *fields = json_pack("{s:s, s:s}", "meeting", out->id, "title", m->title);
+	rc = meeting_event_append(st, out->id, "meeting.created", NULL, fields, NULL);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+int meeting_room_token(struct store *st, const struct auth_key *key,
+		       const char *meeting, char out[AUTH_TOKEN_LEN + 1])
+{
+	struct store_stmt *s = store_prepare(st, "SELECT room_gen FROM meeting WHERE id = ?");
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	rc = store_step(s);
+	if (rc == 1)
+		auth_room_token(key, meeting, store_col_int(s, 0), out);
+	store_reset(s);
+	return rc == 1 ? 0 : (rc == 0 ? -ENOENT : rc);
+}
+
+int meeting_participant_add(struct store *st, const char *meeting,
+			    const char *name, const char *title,
+			    enum auth_role role, const char *actor,
+			    char id[AUTH_ID_LEN + 1],
+			    char token[AUTH_TOKEN_LEN + 1], json_t **event)
+{
+	char *clean = NULL;
+	int rc;
+
+	if (event)
+		*event = NULL;
+	if (!name || role == ROLE_NONE || !text_ok(title, MEETING_TITLE_MAX, false))
+		return -EINVAL;
+	clean = trimmed(name);
+	if (!clean)
+		return -ENOMEM;
+	if (!text_ok(clean, AUTH_NAME_MAX, true)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = store_begin(st);
+	if (rc < 0)
+		goto out;
+	if (!meeting_exists(st, meeting)) {
+		rc = -ENOENT;
+		goto fail;
+	}
+	rc = participant_insert(st, meeting, clean, title, role, id);
+	if (rc < 0)
+		goto fail;
+	if (token) {
+		auth_token_new(token);
+		rc = auth_token_store(st, token, meeting, "personal", id);
+		if (rc < 0)
+			goto fail;
+	}
+	json_t *fields = json_pack("{s:o}", "participant", participant_json(id, clean, title, role));
+	rc = meeting_event_append(st, meeting, "participant.added", actor, fields, event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(st);
+	if (event) {
+		json_decref(*event);
+		*event = NULL;
+	}
+out:
+	free(clean);
+	return rc;
+}
+
+int meeting_item_at(struct store *st, const char *meeting, int position,
+		    char id[AUTH_ID_LEN + 1])
+{
+	struct store_stmt *s = store_prepare(st, "SELECT id FROM item WHERE meeting = ? AND position = ?");
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	store_bind_int(s, 2, position);
+	rc = store_step(s);
+	if (rc == 1)
+		snprintf(id, AUTH_ID_LEN + 1, "%s", store_col_text(s, 0));
+	store_reset(s);
+	return rc == 1 ? 0 : (rc == 0 ? -ENOENT : rc);
+}
+
+bool meeting_item_belongs(struct store *st, const char *meeting, const char *item)
+{
+	struct store_stmt *s = store_prepare(st, "SELECT 1 FROM item WHERE meeting = ? AND id = ?");
+
+	if (!s)
+		return false;
+	store_bind_text(s, 1, meeting);
+	store_bind_text(s, 2, item);
+	int rc = store_step(s);
+	store_reset(s);
+	return rc == 1;
+}
+
+/* The meeting's public fields, as in the hello snapshot. */
+static json_t *meeting_row(struct store *st, const char *meeting)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT id, title, org, location, starts, state, guests FROM meeting WHERE id = ?");
+	json_t *m = NULL;
+
+	if (!s)
+		return NULL;
+	store_bind_text(s, 1, meeting);
+	if (store_step(s) == 1) {
+		m = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:b}",
+			      "id", store_col_text(s, 0), "title", store_col_text(s, 1),
+			      "org", store_col_text(s, 2), "location", store_col_text(s, 3),
+			      "starts", store_col_text(s, 4), "state", store_col_text(s, 5),
+			      "guests", (int)store_col_int(s, 6));
+	}
+	store_reset(s);
+	return m;
+}
+
+/* Members and guests: whom a room token may pick. */
+static json_t *roster(struct store *st, const char *meeting)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT id, name, title, role FROM participant "
+		"WHERE meeting = ? AND role IN ('member','guest') ORDER BY name COLLATE NOCASE, id");
+	json_t *a = json_array();
+
+	if (!s)
+		return a;
+	store_bind_text(s, 1, meeting);
+	while (store_step(s) == 1)
+		json_array_append_new(a, participant_json(store_col_text(s, 0), store_col_text(s, 1),
+							  store_col_text(s, 2),
+							  auth_role_parse(store_col_text(s, 3))));
+	store_reset(s);
+	return a;
+}
+
+json_t *meeting_join_info(struct store *st, const char *token, int *err)
+{
+	char meeting[AUTH_ID_LEN + 1], participant[AUTH_ID_LEN + 1];
+	bool personal;
+	json_t *info, *m;
+
+	*err = auth_token_lookup(st, token, meeting, participant, &personal);
+	if (*err < 0)
+		return NULL;
+	m = meeting_row(st, meeting);
+	if (!m) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	bool guests = json_is_true(json_object_get(m, "guests"));
+	info = json_pack("{s:s, s:b, s:o}", "kind", personal ? "personal" : "room",
+			 "guests", guests, "meeting", m);
+	if (personal) {
+		struct store_stmt *s = store_prepare(st,
+			"SELECT id, name, title, role FROM participant WHERE id = ?");
+		if (s) {
+			store_bind_text(s, 1, participant);
+			if (store_step(s) == 1)
+				json_object_set_new(info, "participant",
+					participant_json(store_col_text(s, 0), store_col_text(s, 1),
+							 store_col_text(s, 2),
+							 auth_role_parse(store_col_text(s, 3))));
+			store_reset(s);
+		}
+	} else {
+		json_object_set_new(info, "roster", roster(st, meeting));
+	}
+	return info;
+}
+
+/* Looks a participant up by id within a meeting. */
+static int participant_get(struct store *st, const char *meeting, const char *id,
+			   struct auth_who *who)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT role, name FROM participant WHERE id = ? AND meeting = ?");
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, meeting);
+	rc = store_step(s);
+	if (rc == 1) {
+		snprintf(who->meeting, sizeof who->meeting, "%s", meeting);
+		snprintf(who->participant, sizeof who->participant, "%s", id);
+		who->role = auth_role_parse(store_col_text(s, 0));
+		snprintf(who->name, sizeof who->name, "%s", store_col_text(s, 1));
+	}
+	store_reset(s);
+	return rc == 1 ? 0 : (rc == 0 ? -ENOENT : rc);
+}
+
+/* Finds a member or guest by name (ignoring case); -ENOENT if none. */
+static int participant_by_name(struct store *st, const char *meeting, const char *name,
+			       struct auth_who *who)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT id, role, name FROM participant WHERE meeting = ? ORDER BY created, id");
+	int rc, found = -ENOENT;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	while ((rc = store_step(s)) == 1) {
+		if (!same_name(store_col_text(s, 2), name))
+			continue;
+		snprintf(who->meeting, sizeof who->meeting, "%s", meeting);
+		snprintf(who->participant, sizeof who->participant, "%s", store_col_text(s, 0));
+		who->role = auth_role_parse(store_col_text(s, 1));
+		snprintf(who->name, sizeof who->name, "%s", store_col_text(s, 2));
+		found = 0;
+		break;
+	}
+	store_reset(s);
+	return rc < 0 ? rc : found;
+}
+
+static int checkin(struct store *st, const char *participant)
+{
+	char now[32];
+	struct store_stmt *s = store_prepare(st,
+		"UPDATE participant SET checked_in = ? WHERE id = ? AND checked_in IS NULL");
+
+	if (!s)
+		return -EIO;
+	auth_now_iso(now, 0);
+	store_bind_text(s, 1, now);
+	store_bind_text(s, 2, participant);
+	int rc = store_step(s);
+	store_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+int meeting_join(struct store *st, const char *token, const char *name,
+		 const char *participant, struct auth_who *who,
+		 char session[AUTH_TOKEN_LEN + 1], json_t **event)
+{
+	char meeting[AUTH_ID_LEN + 1], pid[AUTH_ID_LEN + 1];
+	char *clean = NULL;
+	bool personal;
+	int rc;
+
+	*event = NULL;
+	rc = auth_token_lookup(st, token, meeting, pid, &personal);
+	if (rc < 0)
+		return rc;
+	if (personal) {
+		rc = participant_get(st, meeting, pid, who);
+		if (rc < 0)
+			return rc;
+		goto open;
+	}
+	if (participant && *participant) {
+		if (!auth_id_valid(participant))
+			return -ENOENT;
+		rc = participant_get(st, meeting, participant, who);
+		if (rc < 0)
+			return rc;
+	} else {
+		if (!name)
+			return -EINVAL;
+		clean = trimmed(name);
+		if (!clean)
+			return -ENOMEM;
+		if (!text_ok(clean, AUTH_NAME_MAX, true)) {
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = participant_by_name(st, meeting, clean, who);
+		if (rc == -ENOENT) {
+			json_t *m = meeting_row(st, meeting);
+			bool guests = m && json_is_true(json_object_get(m, "guests"));
+			json_decref(m);
+			if (!guests) {
+				rc = -EPERM;
+				goto out;
+			}
+			rc = meeting_participant_add(st, meeting, clean, NULL, ROLE_GUEST,
+						     NULL, pid, NULL, event);
+			if (rc < 0)
+				goto out;
+			rc = participant_get(st, meeting, pid, who);
+		}
+		if (rc < 0)
+			goto out;
+	}
+	if (who->role != ROLE_MEMBER && who->role != ROLE_GUEST) {
+		rc = -EPERM;
+		goto out;
+	}
+open:
+	rc = store_begin(st);
+	if (rc < 0)
+		goto out;
+	rc = auth_session_new(st, meeting, who->participant, session);
+	if (rc == 0)
+		rc = checkin(st, who->participant);
+	if (rc == 0)
+		rc = store_commit(st);
+	if (rc < 0)
+		store_rollback(st);
+out:
+	if (rc < 0 && *event) {
+		/* The guest was added (and logged); keep the event for fan-out. */
+		if (rc == -EPERM) {
+			json_decref(*event);
+			*event = NULL;
+		}
+	}
+	free(clean);
+	return rc;
+}
+
+/* ---- presentation ------------------------------------------------------- */
+
+int meeting_present(struct store *st, const char *meeting, const char *actor,
+		    const char *doc, int page, json_t **event)
+{
+	struct store_stmt *s;
+	int rc;
+
+	*event = NULL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	if (doc) {
+		s = store_prepare(st, "SELECT pages FROM document WHERE id = ? AND meeting = ?");
+		if (!s) {
+			rc = -EIO;
+			goto fail;
+		}
+		store_bind_text(s, 1, doc);
+		store_bind_text(s, 2, meeting);
+		rc = store_step(s);
+		int64_t pages = rc == 1 ? store_col_int(s, 0) : 0;
+		store_reset(s);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			rc = -ENOENT;
+			goto fail;
+		}
+		if (page < 1 || page > pages) {
+			rc = -ERANGE;
+			goto fail;
+		}
+	} else {
+		page = 0;
+	}
+	s = store_prepare(st, "UPDATE meeting SET presented_doc = ?, presented_page = ?, "
+			      "presented_by = ? WHERE id = ?");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	store_bind_text(s, 1, doc);
+	store_bind_int(s, 2, page);
+	store_bind_text(s, 3, doc ? actor : NULL);
+	store_bind_text(s, 4, meeting);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		goto fail;
+	json_t *fields = json_pack("{s:s?, s:i, s:s?}", "doc", doc, "page", page, "by", actor);
+	rc = meeting_event_append(st, meeting, "presented", actor, fields, event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	return rc;
+}
+
+/* ---- the snapshot ------------------------------------------------------- */
+
+json_t *meeting_state(struct store *st, const struct auth_key *key,
+		      const char *public_url, const char *meeting)
+{
+	struct store_stmt *s;
+	char room[AUTH_TOKEN_LEN + 1];
+	json_t *state, *m, *agenda, *docs, *people, *presented = json_null();
+
+	m = meeting_row(st, meeting);
+	if (!m)
+		return NULL;
+	if (meeting_room_token(st, key, meeting, room) == 0) {
+		char url[1024];
+		snprintf(url, sizeof url, "%s/j/%s", public_url, room);
+		json_object_set_new(m, "join_url", json_string(url));
+	}
+
+	agenda = json_array();
+	s = store_prepare(st, "SELECT id, title, position FROM item WHERE meeting = ? ORDER BY position");
+	if (s) {
+		store_bind_text(s, 1, meeting);
+		while (store_step(s) == 1)
+			json_array_append_new(agenda, json_pack("{s:s, s:s, s:I}",
+				"id", store_col_text(s, 0), "title", store_col_text(s, 1),
+				"position", (json_int_t)store_col_int(s, 2)));
+		store_reset(s);
+	}
+
+	docs = json_array();
+	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item FROM document d "
+			      "LEFT JOIN item i ON i.id = d.item WHERE d.meeting = ? "
+			      "ORDER BY i.position IS NULL, i.position, d.position, d.created");
+	if (s) {
+		store_bind_text(s, 1, meeting);
+		while (store_step(s) == 1)
+			json_array_append_new(docs, json_pack("{s:s, s:s, s:I, s:s?}",
+				"id", store_col_text(s, 0), "title", store_col_text(s, 1),
+				"pages", (json_int_t)store_col_int(s, 2), "item", store_col_text(s, 3)));
+		store_reset(s);
+	}
+
+	people = json_array();
+	s = store_prepare(st, "SELECT id, name, title, role FROM participant WHERE meeting = ? "
+			      "ORDER BY CASE role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
+			      "WHEN 'member' THEN 2 WHEN 'guest' THEN 3 ELSE 4 END, name, id");
+	if (s) {
+		store_bind_text(s, 1, meeting);
+		while (store_step(s) == 1)
+			json_array_append_new(people, participant_json(store_col_text(s, 0),
+				store_col_text(s, 1), store_col_text(s, 2),
+				auth_role_parse(store_col_text(s, 3))));
+		store_reset(s);
+	}
+
+	s = store_prepare(st, "SELECT presented_doc, presented_page, presented_by FROM meeting WHERE id = ?");
+	if (s) {
+		store_bind_text(s, 1, meeting);
+		if (store_step(s) == 1 && !store_col_null(s, 0)) {
+			json_decref(presented);
+			presented = json_pack("{s:s, s:I, s:s?}", "doc", store_col_text(s, 0),
+					      "page", (json_int_t)store_col_int(s, 1),
+					      "by", store_col_text(s, 2));
+		}
+		store_reset(s);
+	}
+
+	state = json_pack("{s:o, s:o, s:o, s:o, s:o}", "meeting", m, "agenda", agenda,
+			  "documents", docs, "presented", presented, "participants", people);
+	return state;
+}
+
+json_t *meeting_list(struct store *st)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT id, title, starts, state FROM meeting ORDER BY created");
+	json_t *a = json_array();
+
+	if (!s)
+		return a;
+	while (store_step(s) == 1)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s}",
+			"id", store_col_text(s, 0), "title", store_col_text(s, 1),
+			"starts", store_col_text(s, 2), "state", store_col_text(s, 3)));
+	store_reset(s);
+	return a;
+}

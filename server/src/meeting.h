@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * meeting — meetings, agenda items, participants, joining, the presented
+ * page, and the meeting's event log.
+ *
+ * Every state change here is one transaction that also appends one row to
+ * the meeting's event log; its `seq` is meeting.seq + 1, taken in the same
+ * transaction, so the log has no gaps and a client that has seen seq N can
+ * be sent exactly what came after. The event object handed back is what
+ * the transport sends to clients, and only after the commit.
+ *
+ * No transport here: callers (ws, http, the command line) translate.
+ * Threads: the thread that owns the store.
+ */
+#ifndef PLENUM_MEETING_H
+#define PLENUM_MEETING_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth.h"
+
+struct store;
+
+#define MEETING_TITLE_MAX 300   /* bytes of a title, a place, an organisation */
+#define MEETING_EVENTS_MAX 500  /* events a resume may carry */
+
+struct meeting_new {
+	const char *title;
+	const char *org;       /* may be NULL */
+	const char *location;  /* may be NULL */
+	const char *starts;    /* ISO-8601, may be NULL */
+	bool guests;           /* may people not on the roster join by name? */
+	const char *const *agenda;
+	int nagenda;
+};
+
+/* What meeting_create hands back: the plaintext tokens exist only here. */
+struct meeting_created {
+	char id[AUTH_ID_LEN + 1];
+	char room_token[AUTH_TOKEN_LEN + 1];
+	char chair_token[AUTH_TOKEN_LEN + 1];
+	char secretary_token[AUTH_TOKEN_LEN + 1];
+	char display_token[AUTH_TOKEN_LEN + 1];
+};
+
+/* Creates a meeting with its agenda, a chair, a secretary and the room
+ * display (each with a personal token) and the room token. Returns 0, or
+ * -EINVAL (title missing or too long, an item empty), or a store error. */
+int meeting_create(struct store *st, const struct auth_key *key,
+		   const struct meeting_new *m, struct meeting_created *out);
+
+/* true if the meeting exists. */
+bool meeting_exists(struct store *st, const char *meeting);
+
+/* The room token of a meeting (recomputed from the key). Returns 0/-ENOENT. */
+int meeting_room_token(struct store *st, const struct auth_key *key,
+		       const char *meeting, char out[AUTH_TOKEN_LEN + 1]);
+
+/* Adds a participant with a personal token (written to token, which may be
+ * NULL to skip the token). *event (may be NULL) receives the
+ * `participant.added` event (caller owns). Returns 0, -ENOENT (no such
+ * meeting), -EINVAL (name empty/too long, bad role). */
+int meeting_participant_add(struct store *st, const char *meeting,
+			    const char *name, const char *title,
+			    enum auth_role role, const char *actor,
+			    char id[AUTH_ID_LEN + 1],
+			    char token[AUTH_TOKEN_LEN + 1], json_t **event);
+
+/* The agenda item id at a 1-based position. Returns 0 or -ENOENT. */
+int meeting_item_at(struct store *st, const char *meeting, int position,
+		    char id[AUTH_ID_LEN + 1]);
+/* true if `item` is an agenda item of `meeting`. */
+bool meeting_item_belongs(struct store *st, const char *meeting, const char *item);
+
+/* What a join page shows before a name is picked (caller owns), or NULL
+ * with *err = -ENOENT for an unknown token. */
+json_t *meeting_join_info(struct store *st, const char *token, int *err);
+
+/* Joins with a token: a personal token joins as its participant; a room
+ * token picks a member or guest by `participant` id or by `name` (ignoring
+ * case), or adds a guest when the meeting allows guests. Fills *who and a
+ * new session token; *event gets `participant.added` when a guest was added
+ * (else NULL). Returns 0, -ENOENT (unknown token or participant), -EPERM
+ * (name not on the roster, or a role that needs a personal link), -EINVAL
+ * (name empty or too long). */
+int meeting_join(struct store *st, const char *token, const char *name,
+		 const char *participant, struct auth_who *who,
+		 char session[AUTH_TOKEN_LEN + 1], json_t **event);
+
+/* Presents page `page` of `doc` (doc NULL: stop presenting). *event gets the
+ * `presented` event. Returns 0, -ENOENT (no such document in this meeting),
+ * -ERANGE (page out of range). */
+int meeting_present(struct store *st, const char *meeting, const char *actor,
+		    const char *doc, int page, json_t **event);
+
+/* The meeting as a `hello` snapshot (caller owns): meeting, agenda,
+ * documents, presented, participants (without `online`: the transport knows
+ * who is connected). join_url is <public_url>/j/<room token>. NULL if
+ * unknown. */
+json_t *meeting_state(struct store *st, const struct auth_key *key,
+		      const char *public_url, const char *meeting);
+
+/* The meeting's last seq (0 when nothing happened), or negative errno. */
+int64_t meeting_seq(struct store *st, const char *meeting);
+
+/* The events after `since`, in order, as a new array in *events. Returns 0,
+ * -EINVAL (since beyond the last seq or negative), -E2BIG (more than `max`). */
+int meeting_events_since(struct store *st, const char *meeting, int64_t since,
+			 int max, json_t **events);
+
+/* Appends an event of `type` to the log, inside the caller's transaction.
+ * `fields` (stolen) becomes the event object with seq, type and at added;
+ * *event (may be NULL) gets a new reference to it. Returns 0 or -errno. */
+int meeting_event_append(struct store *st, const char *meeting, const char *type,
+			 const char *actor, json_t *fields, json_t **event);
+
+/* The names of the meetings that exist, as a new array (for the server's
+ * start-up summary and the command line). */
+json_t *meeting_list(struct store *st);
+
+#endif
