@@ -41,7 +41,8 @@
  * Invariants (besides those in render.h):
  *  1. A job is in exactly one place: the urgent list, the normal list, or a
  *     worker's `job` (running); only r->mu holders move it.
- *  2. A worker's pid, pipes and read buffer belong to its pool thread alone.
+ *  2. A worker's pid, pipes and read buffer belong to its pool thread alone,
+ *     which also forks it (PR_SET_PDEATHSIG follows the forking thread).
  *  3. Pool threads run with every signal blocked; a SIGPIPE raised by a
  *     write to a dead worker stays pending on that thread and is drained, so
  *     the server never depends on SIGPIPE being ignored.
@@ -140,7 +141,9 @@ struct render {
 	void *wake_arg;
 
 	pthread_mutex_t mu;
-	pthread_cond_t cond;
+	pthread_cond_t cond;    /* a job was queued, or stopping */
+	pthread_cond_t started; /* a pool thread has started its worker, or not */
+	int nstarted, nfailed;
 	struct jobq urgent, normal;
 	struct req *done, **done_tail;
 	int stopping;
@@ -676,8 +679,24 @@ static void *pool_main(void *arg)
 	struct render *r = t->r;
 	struct reply rep;
 	struct job *job;
+	char err[256];
+	int rc;
 
+	/* Each thread starts its own worker, so the thread that forked it (and
+	 * that PR_SET_PDEATHSIG watches) lives exactly as long as it does. */
+	rc = proc_start(&t->proc, r->exe, r->mem_limit, r->stop_pipe[0],
+			err, sizeof err);
 	pthread_mutex_lock(&r->mu);
+	if (rc < 0 && rc != -ECANCELED && r->nfailed == 0)
+		fprintf(stderr, "render: %s\n", err);
+	r->nfailed += rc < 0;
+	r->stats.spawns += rc == 0;
+	r->nstarted++;
+	pthread_cond_signal(&r->started);
+	if (rc < 0) {
+		pthread_mutex_unlock(&r->mu);
+		return NULL;
+	}
 	for (;;) {
 		while (!r->stopping && !r->urgent.head && !r->normal.head)
 			pthread_cond_wait(&r->cond, &r->mu);
@@ -714,7 +733,6 @@ struct render *render_new(const struct render_config *cfg)
 {
 	struct render *r;
 	sigset_t all, old;
-	char err[256];
 	long n;
 	int i, rc;
 
@@ -728,6 +746,7 @@ struct render *render_new(const struct render_config *cfg)
 	r->stop_pipe[0] = r->stop_pipe[1] = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cond, NULL);
+	pthread_cond_init(&r->started, NULL);
 	jobq_init(&r->urgent);
 	jobq_init(&r->normal);
 	r->done_tail = &r->done;
@@ -753,22 +772,12 @@ struct render *render_new(const struct render_config *cfg)
 	if (!r->threads)
 		goto nomem;
 
-	/* Start every worker now, so a broken setup fails here, loudly. */
-	for (i = 0; i < r->nthreads; i++) {
-		r->threads[i].r = r;
-		rc = proc_start(&r->threads[i].proc, r->exe, r->mem_limit, -1,
-				err, sizeof err);
-		if (rc < 0) {
-			fprintf(stderr, "render: %s\n", err);
-			goto fail;
-		}
-		r->stats.spawns++;
-	}
-
 	/* Invariant 3: pool threads inherit a mask with everything blocked. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < r->nthreads; i++) {
+		r->threads[i].r = r;
+		proc_init(&r->threads[i].proc);
 		rc = pthread_create(&r->threads[i].thread, NULL, pool_main,
 				    &r->threads[i]);
 		if (rc != 0) {
@@ -778,7 +787,15 @@ struct render *render_new(const struct render_config *cfg)
 		r->threads[i].started = 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (i < r->nthreads)
+
+	/* Every worker runs before render_new() returns, so a broken setup
+	 * fails here, loudly, and not on the first page a user asks for. */
+	pthread_mutex_lock(&r->mu);
+	while (r->nstarted < i)
+		pthread_cond_wait(&r->started, &r->mu);
+	rc = r->nfailed;
+	pthread_mutex_unlock(&r->mu);
+	if (i < r->nthreads || rc > 0)
 		goto fail;
 	return r;
 
@@ -805,8 +822,6 @@ void render_free(struct render *r)
 	for (i = 0; r->threads && i < r->nthreads; i++) {
 		if (r->threads[i].started)
 			pthread_join(r->threads[i].thread, NULL);
-		else
-			proc_stop(&r->threads[i].proc, 1);
 	}
 	while ((job = jobq_pop(&r->urgent)))
 		job_free(job);
@@ -817,6 +832,7 @@ void render_free(struct render *r)
 		if (r->stop_pipe[i] >= 0)
 			close(r->stop_pipe[i]);
 	pthread_cond_destroy(&r->cond);
+	pthread_cond_destroy(&r->started);
 	pthread_mutex_destroy(&r->mu);
 	free(r->threads);
 	free(r->exe);

@@ -405,6 +405,7 @@ static void handle(struct worker *w, const char *line, size_t len)
 		rc = do_info(w, src, &pages, err, sizeof err);
 	} else if (strcmp(op, "page") == 0 && out) {
 		rc = do_page(w, src, page, width, out, &height, err, sizeof err);
+		pages = w->cache.pages;
 	} else {
 		rc = -EPROTO;
 		say(err, sizeof err, "The renderer got an unknown job \"%s\".", op);

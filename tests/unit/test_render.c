@@ -337,6 +337,37 @@ static void test_empty_file(void **state)
 	fixture_free(f);
 }
 
+/* A page 1 pt wide and a million points tall, as a hostile upload might
+ * declare: the image is clamped to 4 × its width. The file has no xref
+ * table, which MuPDF repairs. */
+static void test_hostile_mediabox(void **state)
+{
+	static const char pdf[] =
+		"%PDF-1.4\n"
+		"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+		"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+		"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 1 1000000] >> endobj\n"
+		"trailer << /Root 1 0 R >>\n%%EOF\n";
+	struct fixture *f = fixture_new(1, 0);
+	struct render_result res;
+	char src[512], out[512];
+	int w, h;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(path_of(src, sizeof src, "%s/tall.pdf", f->dir), "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(pdf, 1, sizeof pdf - 1, fp), sizeof pdf - 1);
+	fclose(fp);
+	assert_int_equal(render_page(f->r, src, 1, 320, path_of(out, sizeof out, "%s/tall.png", f->dir), 1, NULL), 0);
+	res = one(f);
+	assert_int_equal(res.status, 0);
+	png_size(out, &w, &h);
+	assert_int_equal(w, 320);
+	assert_int_equal(h, 4 * 320);
+	fixture_free(f);
+}
+
 static void test_coalescing(void **state)
 {
 	struct fixture *f = fixture_new(1, 0);
@@ -550,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_document),
 		cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_hostile_mediabox),
 		cmocka_unit_test(test_coalescing),
 		cmocka_unit_test(test_urgent_order),
 		cmocka_unit_test(test_timeout),
