@@ -1,0 +1,1090 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * loadtool.c — the fan-out benchmark's client (plenum-loadtool).
+ *
+ * Opens N receiver WebSockets and one chair WebSocket to a server that speaks
+ * the plenum.v1 protocol (docs/protocol.md), has the chair present P pages at
+ * a fixed interval, and measures how long each `presented` event takes to
+ * reach every receiver, how long the N connections took to open, and how
+ * much server memory each idle connection costs. One line of JSON goes to
+ * stdout, a readable summary to stderr; the exit status is 0 only when every
+ * receiver got every event exactly once, in order, with the right page.
+ *
+ * Design note. Everything runs on one lws service thread, driven by two
+ * timers (lws_sorted_usec_list_t):
+ *
+ *   tick (every TICK_US)   opens receivers while fewer than --batch are in
+ *                          flight, moves the run through its phases and
+ *                          enforces --timeout;
+ *   present (--interval-ms) asks the chair for one more `present`.
+ *
+ * Phases: CHAIR (chair connects and says hello) → CONNECT (receivers open and
+ * say hello, --batch at a time) → SETTLE (--settle-ms idle, then the server's
+ * VmRSS is read again) → PRESENT (P presents, one per interval) → DRAIN (until
+ * every receiver has every event, or --drain-ms after the last reply) → DONE.
+ *
+ * Invariants:
+ *  1. A receiver records the time of every `presented` event on arrival,
+ *     before parsing anything else, and the chair records the send time right
+ *     before lws_write(): both from CLOCK_MONOTONIC in this one process.
+ *  2. Events are matched to presents by `seq`, taken from the chair's reply
+ *     to each present (`{"re", "ok": true, "seq"}`), after the run: an event
+ *     may reach a receiver before the reply reaches the chair.
+ *  3. Every loop is bounded: N connections, P presents, --timeout overall
+ *     (and an alarm() backstop a little later in case the loop itself hangs).
+ *
+ * The latencies include this tool's own work: one thread reads and parses
+ * the N copies of each event in turn, so the last receiver's time includes
+ * the processing of the others. The tool reports its CPU time per delivered
+ * event so that share can be judged.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#define PROTOCOL "plenum.v1"
+#define TICK_US (5 * LWS_US_PER_MS)
+#define MAX_MESSAGE (1024 * 1024)	/* a hello reply with a big state fits */
+#define EXTRA_EVENTS 16			/* room for unexpected events per receiver */
+
+enum phase { PH_CHAIR, PH_CONNECT, PH_SETTLE, PH_PRESENT, PH_DRAIN, PH_DONE };
+
+enum conn_state {
+	C_IDLE,		/* not opened yet, or waiting for a retry */
+	C_CONNECTING,	/* TCP + upgrade in progress */
+	C_HELLO,	/* established, hello queued or sent, no reply yet */
+	C_READY,	/* hello answered */
+	C_CLOSED,	/* closed after being ready */
+	C_FAILED,	/* gave up */
+};
+
+struct arrival {
+	int64_t seq;
+	int page;
+	int64_t t_ns;
+};
+
+struct conn {
+	struct lws *wsi;
+	int index;		/* -1 for the chair */
+	enum conn_state state;
+	int attempts;
+	int hello_pending;	/* hello not yet written */
+	char *rx;		/* a message split over several fragments */
+	size_t rx_len, rx_cap;
+	struct arrival *got;	/* `presented` events in arrival order */
+	int ngot, extra;	/* extra: events past the array's room */
+};
+
+struct options {
+	const char *url, *session, *chair_session, *doc, *label;
+	char host[64];
+	int port;
+	int n, p, pages, interval_ms, timeout_s, batch, retries, settle_ms,
+	    drain_ms, verbose;
+	long pid;
+};
+
+static struct options opt = {
+	.doc = "doc", .label = "", .n = 100, .p = 100, .pages = 1,
+	.interval_ms = 50, .timeout_s = 120, .batch = 200, .retries = 2,
+	.settle_ms = 500, .drain_ms = 5000, .pid = 0,
+};
+
+static struct lws_context *context;
+static struct conn chair;
+static struct conn *recv_conns;
+static enum phase phase = PH_CHAIR;
+static int failed, interrupted;
+static const char *fail_reason;
+static char ws_path[512];
+
+/* counters for the connect phase */
+static int next_open, inflight, ready, connect_errors, retries_used,
+	   closed_early;
+static int64_t t_start, t_present_start, t_connect_start, t_connect_end, t_settle_until,
+	       t_last_ack;
+static long rss_before_kib = -1, rss_after_kib = -1;
+
+/* the presents: k = 0 .. P-1 */
+static int64_t *send_ns, *ack_ns, *ack_seq;
+static int *ack_state;		/* 0 waiting, 1 ok, -1 refused */
+static int sent, acked, present_wanted;
+static int64_t cpu_tool_start_ns, cpu_srv_start_ticks;
+static int64_t cpu_tool_ns, cpu_srv_ticks = -1;
+
+static lws_sorted_usec_list_t sul_tick, sul_present;
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t
+cpu_self_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+fail(const char *why)
+{
+	if (!failed) {
+		failed = 1;
+		fail_reason = why;
+	}
+	phase = PH_DONE;
+}
+
+/* VmRSS of --pid in KiB, or -1 (no pid, or the process is gone). */
+static long
+read_rss_kib(long pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6)) {
+			kib = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kib;
+}
+
+/* utime + stime of --pid in clock ticks, or -1. */
+static int64_t
+read_cpu_ticks(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	size_t len;
+	FILE *f;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	/* proc(5): the command name is in parentheses and may hold spaces */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	/* after ") ": state(3) ... utime(14) stime(15) */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		   &ut, &st) != 2)
+		return -1;
+	return (int64_t)(ut + st);
+}
+
+static void conn_lost(struct conn *c, int connecting);
+
+static int
+open_conn(struct conn *c, const char *session)
+{
+	struct lws_client_connect_info i;
+	char host_hdr[96];
+
+	snprintf(ws_path, sizeof(ws_path), "/ws?session=%s", session);
+	snprintf(host_hdr, sizeof(host_hdr), "%s:%d", opt.host, opt.port);
+	memset(&i, 0, sizeof(i));
+	i.context = context;
+	i.address = opt.host;
+	i.port = opt.port;
+	i.path = ws_path;
+	i.host = host_hdr;
+	i.origin = host_hdr;
+	i.protocol = PROTOCOL;
+	i.opaque_user_data = c;
+	i.pwsi = &c->wsi;
+	c->state = C_CONNECTING;
+	c->attempts++;
+	if (c->index >= 0)
+		inflight++;
+	if (!lws_client_connect_via_info(&i)) {
+		/* the error callback may have run already, and accounted for it */
+		if (c->state == C_CONNECTING)
+			conn_lost(c, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+conn_lost(struct conn *c, int connecting)
+{
+	int was_inflight = c->state == C_CONNECTING || c->state == C_HELLO;
+
+	c->wsi = NULL;
+	free(c->rx);
+	c->rx = NULL;
+	c->rx_len = c->rx_cap = 0;
+	if (c->index < 0) {
+		if (phase != PH_DONE)
+			fail(connecting ? "the chair could not connect"
+					: "the chair's connection closed");
+		c->state = C_FAILED;
+		return;
+	}
+	if (was_inflight)
+		inflight--;
+	if (c->state == C_READY) {
+		c->state = C_CLOSED;
+		if (phase != PH_DONE)
+			closed_early++;
+		return;
+	}
+	if (!was_inflight)
+		return;
+	connect_errors++;
+	if (c->attempts <= opt.retries) {
+		retries_used++;
+		c->state = C_IDLE;	/* the tick opens it again */
+		if (c->index < next_open)
+			next_open = c->index;
+	} else
+		c->state = C_FAILED;
+}
+
+/* Opens receivers while fewer than --batch are connecting or saying hello. */
+static void
+pump_connects(void)
+{
+	int i;
+
+	for (i = next_open; i < opt.n && inflight < opt.batch; i++) {
+		struct conn *c = &recv_conns[i];
+
+		if (c->state == C_IDLE)
+			open_conn(c, opt.session);
+	}
+	/* a receiver that failed and may retry goes back to C_IDLE */
+	while (next_open < opt.n && recv_conns[next_open].state != C_IDLE)
+		next_open++;
+}
+
+static int
+count_state(enum conn_state s)
+{
+	int i, k = 0;
+
+	for (i = 0; i < opt.n; i++)
+		k += recv_conns[i].state == s;
+	return k;
+}
+
+static void
+present_cb(lws_sorted_usec_list_t *sul)
+{
+	int64_t due;
+
+	if (phase != PH_PRESENT || present_wanted >= opt.p)
+		return;
+	present_wanted++;
+	if (chair.wsi)
+		lws_callback_on_writable(chair.wsi);
+	if (present_wanted < opt.p) {
+		/* schedule by the plan, not by when this ran: no drift */
+		due = t_present_start - now_ns() +
+		      (int64_t)present_wanted * opt.interval_ms * 1000000;
+		if (due < 0)
+			due = 0;
+		lws_sul_schedule(context, 0, &sul_present, present_cb,
+				 due / 1000);
+	}
+}
+
+static int
+all_delivered(void)
+{
+	int i;
+
+	for (i = 0; i < opt.n; i++)
+		if (recv_conns[i].state == C_READY &&
+		    recv_conns[i].ngot < opt.p)
+			return 0;
+	return 1;
+}
+
+static void
+tick_cb(lws_sorted_usec_list_t *sul)
+{
+	int64_t t = now_ns();
+
+	if (interrupted)
+		fail("interrupted");
+	if (phase != PH_DONE &&
+	    t - t_start > (int64_t)opt.timeout_s * 1000000000)
+		fail("timed out (--timeout)");
+
+	switch (phase) {
+	case PH_CHAIR:
+		if (chair.state == C_READY) {
+			rss_before_kib = read_rss_kib(opt.pid);
+			t_connect_start = now_ns();
+			phase = PH_CONNECT;
+		}
+		break;
+	case PH_CONNECT:
+		pump_connects();
+		if (ready == opt.n) {
+			t_connect_end = now_ns();
+			t_settle_until = t_connect_end +
+					 (int64_t)opt.settle_ms * 1000000;
+			phase = PH_SETTLE;
+		} else if (count_state(C_FAILED) > 0)
+			fail("receivers failed to connect");
+		break;
+	case PH_SETTLE:
+		if (t < t_settle_until)
+			break;
+		rss_after_kib = read_rss_kib(opt.pid);
+		cpu_tool_start_ns = cpu_self_ns();
+		cpu_srv_start_ticks = read_cpu_ticks(opt.pid);
+		phase = PH_PRESENT;
+		t_present_start = now_ns();
+		present_cb(&sul_present);
+		break;
+	case PH_PRESENT:
+		if (acked == opt.p) {
+			t_last_ack = now_ns();
+			phase = PH_DRAIN;
+		}
+		break;
+	case PH_DRAIN:
+		if (all_delivered() ||
+		    t - t_last_ack > (int64_t)opt.drain_ms * 1000000) {
+			int64_t srv = read_cpu_ticks(opt.pid);
+
+			cpu_tool_ns = cpu_self_ns() - cpu_tool_start_ns;
+			if (srv >= 0 && cpu_srv_start_ticks >= 0)
+				cpu_srv_ticks = srv - cpu_srv_start_ticks;
+			phase = PH_DONE;
+		}
+		break;
+	case PH_DONE:
+		break;
+	}
+	/* also when done: the next tick ends the wait in lws_service() */
+	lws_sul_schedule(context, 0, &sul_tick, tick_cb, TICK_US);
+}
+
+static int
+write_text(struct lws *wsi, const char *s, size_t len)
+{
+	unsigned char buf[LWS_PRE + 512];
+
+	if (len > sizeof(buf) - LWS_PRE)
+		return -1;
+	memcpy(buf + LWS_PRE, s, len);
+	if (lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
+		return -1;
+	return 0;
+}
+
+static int
+chair_writeable(struct lws *wsi)
+{
+	char msg[400];
+	int len, k;
+
+	if (chair.hello_pending) {
+		chair.hello_pending = 0;
+		return write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
+	}
+	if (sent >= present_wanted)
+		return 0;
+	k = sent;
+	/* docs/protocol.md `present`; ids 2.. so they never clash with hello */
+	len = snprintf(msg, sizeof(msg),
+		       "{\"id\":%d,\"type\":\"present\",\"doc\":\"%s\",\"page\":%d}",
+		       k + 2, opt.doc, k % opt.pages + 1);
+	if (len < 0 || (size_t)len >= sizeof(msg))
+		return -1;
+	send_ns[k] = now_ns();
+	sent++;
+	if (write_text(wsi, msg, (size_t)len) < 0)
+		return -1;
+	if (sent < present_wanted)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* Handles one whole message on connection c, which arrived at t. */
+static void
+on_message(struct conn *c, const char *msg, size_t len, int64_t t)
+{
+	json_t *root, *v;
+	json_error_t err;
+
+	root = json_loadb(msg, len, 0, &err);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		fail("the server sent something that is not a JSON object");
+		return;
+	}
+	v = json_object_get(root, "re");
+	if (json_is_integer(v)) {
+		json_int_t re = json_integer_value(v);
+		int ok = json_is_true(json_object_get(root, "ok"));
+
+		if (re == 1 && c->state == C_HELLO) {
+			if (!ok) {
+				fail("hello was refused");
+				goto out;
+			}
+			c->state = C_READY;
+			if (c->index >= 0) {
+				inflight--;
+				ready++;
+			}
+		} else if (c->index < 0 && re >= 2 && re < opt.p + 2) {
+			int k = (int)re - 2;
+
+			if (ack_state[k])
+				goto out;
+			ack_ns[k] = t;
+			if (ok && json_is_integer(json_object_get(root, "seq"))) {
+				ack_seq[k] = json_integer_value(
+					json_object_get(root, "seq"));
+				ack_state[k] = 1;
+			} else
+				ack_state[k] = -1;
+			acked++;
+		}
+		goto out;
+	}
+	v = json_object_get(root, "type");
+	if (c->index < 0 || !json_is_string(v) ||
+	    strcmp(json_string_value(v), "presented"))
+		goto out;
+	if (c->ngot < opt.p + EXTRA_EVENTS) {
+		struct arrival *a = &c->got[c->ngot++];
+
+		a->t_ns = t;
+		a->seq = json_integer_value(json_object_get(root, "seq"));
+		a->page = (int)json_integer_value(json_object_get(root, "page"));
+	} else
+		c->extra++;
+out:
+	json_decref(root);
+}
+
+static int
+callback_plenum(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		void *in, size_t len)
+{
+	struct conn *c = lws_get_opaque_user_data(wsi);
+	int64_t t;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (c) {
+			if (opt.verbose)
+				lwsl_err("connect %d: %s\n", c->index,
+					 in ? (char *)in : "(no reason)");
+			conn_lost(c, 1);
+		}
+		break;
+
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->state = C_HELLO;
+		c->hello_pending = 1;
+		lws_callback_on_writable(wsi);
+		break;
+
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (c->index < 0)
+			return chair_writeable(wsi);
+		if (c->hello_pending) {
+			c->hello_pending = 0;
+			return write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
+		}
+		break;
+
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		t = now_ns();	/* invariant 1: before any parsing */
+		if (!c->rx_len && lws_is_final_fragment(wsi) &&
+		    !lws_remaining_packet_payload(wsi)) {
+			on_message(c, in, len, t);
+			break;
+		}
+		if (c->rx_len + len > MAX_MESSAGE) {
+			fail("a message from the server exceeded 1 MiB");
+			return -1;
+		}
+		if (c->rx_len + len > c->rx_cap) {
+			size_t cap = c->rx_cap ? c->rx_cap : 4096;
+			char *p;
+
+			while (cap < c->rx_len + len)
+				cap *= 2;
+			p = realloc(c->rx, cap);
+			if (!p) {
+				fail("out of memory");
+				return -1;
+			}
+			c->rx = p;
+			c->rx_cap = cap;
+		}
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+		if (lws_is_final_fragment(wsi) &&
+		    !lws_remaining_packet_payload(wsi)) {
+			on_message(c, c->rx, c->rx_len, t);
+			c->rx_len = 0;
+		}
+		break;
+
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (c)
+			conn_lost(c, 0);
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (c && c->wsi == wsi)
+			c->wsi = NULL;
+		break;
+
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ PROTOCOL, callback_plenum, 0, 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of sorted v[0..n-1], in ms. */
+static double
+pct_ms(const int64_t *v, size_t n, double p)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return (double)v[rank - 1] / 1e6;
+}
+
+/* Index k of the present whose reply carried seq, or -1. */
+static int
+present_of_seq(int64_t seq)
+{
+	int k;
+
+	for (k = 0; k < opt.p; k++)
+		if (ack_state[k] == 1 && ack_seq[k] == seq)
+			return k;
+	return -1;
+}
+
+static int
+report(void)
+{
+	int64_t *lat = NULL, *ack_lat = NULL;
+	size_t nlat = 0, nack = 0;
+	long missed = 0, duplicated = 0, out_of_order = 0, wrong_page = 0,
+	     unexpected = 0, refused = 0;
+	unsigned char *seen = NULL;
+	int *seq_to_k = NULL;
+	int64_t seq_lo = INT64_MAX, seq_hi = INT64_MIN;
+	double rss_per_conn = 0, connect_ms = -1;
+	int have_rss = 0;
+	json_t *out;
+	char *line;
+	int i, k, ok;
+
+	lat = malloc(sizeof(*lat) * ((size_t)opt.n * (size_t)opt.p + 1));
+	ack_lat = malloc(sizeof(*ack_lat) * ((size_t)opt.p + 1));
+	seen = malloc((size_t)opt.p + 1);
+	if (!lat || !ack_lat || !seen) {
+		fprintf(stderr, "loadtool: out of memory\n");
+		free(lat);
+		free(ack_lat);
+		free(seen);
+		return 2;
+	}
+
+	/* seq → present, by a table over the range the replies cover */
+	for (k = 0; k < opt.p; k++) {
+		if (ack_state[k] != 1) {
+			refused += ack_state[k] == -1;
+			continue;
+		}
+		ack_lat[nack++] = ack_ns[k] - send_ns[k];
+		if (ack_seq[k] < seq_lo)
+			seq_lo = ack_seq[k];
+		if (ack_seq[k] > seq_hi)
+			seq_hi = ack_seq[k];
+	}
+	if (nack && seq_hi - seq_lo < 16 * (int64_t)opt.p + 1024) {
+		seq_to_k = malloc(sizeof(int) * (size_t)(seq_hi - seq_lo + 1));
+		if (seq_to_k) {
+			for (i = 0; i <= seq_hi - seq_lo; i++)
+				seq_to_k[i] = -1;
+			for (k = 0; k < opt.p; k++)
+				if (ack_state[k] == 1)
+					seq_to_k[ack_seq[k] - seq_lo] = k;
+		}
+	}
+
+	for (i = 0; i < opt.n; i++) {
+		struct conn *c = &recv_conns[i];
+		int last = -1, j;
+
+		if (c->state != C_READY && c->state != C_CLOSED) {
+			missed += opt.p;
+			continue;
+		}
+		memset(seen, 0, (size_t)opt.p);
+		unexpected += c->extra;
+		for (j = 0; j < c->ngot; j++) {
+			struct arrival *a = &c->got[j];
+
+			if (seq_to_k)
+				k = a->seq >= seq_lo && a->seq <= seq_hi ?
+				    seq_to_k[a->seq - seq_lo] : -1;
+			else
+				k = present_of_seq(a->seq);
+			if (k < 0) {
+				unexpected++;
+				continue;
+			}
+			if (seen[k]) {
+				duplicated++;
+				continue;
+			}
+			seen[k] = 1;
+			if (k < last)
+				out_of_order++;
+			last = k;
+			if (a->page != k % opt.pages + 1)
+				wrong_page++;
+			lat[nlat++] = a->t_ns - send_ns[k];
+		}
+		for (k = 0; k < opt.p; k++)
+			missed += !seen[k];
+	}
+	qsort(lat, nlat, sizeof(*lat), cmp_i64);
+	qsort(ack_lat, nack, sizeof(*ack_lat), cmp_i64);
+
+	have_rss = rss_before_kib >= 0 && rss_after_kib >= 0;
+	if (have_rss)
+		rss_per_conn = (double)(rss_after_kib - rss_before_kib) *
+			       1024.0 / opt.n;
+	if (t_connect_end)
+		connect_ms = (double)(t_connect_end - t_connect_start) / 1e6;
+
+	ok = !failed && ready == opt.n && acked == opt.p && !refused &&
+	     !missed && !duplicated && !out_of_order && !wrong_page &&
+	     !unexpected && !closed_early;
+	if (!ok && !fail_reason)
+		fail_reason = "deliveries were missed, duplicated or out of order";
+
+	out = json_pack("{s:s, s:b, s:i, s:i, s:i, s:i, s:i, s:f, s:i, s:i, s:i}",
+			"server", opt.label, "ok", ok, "n", opt.n, "p", opt.p,
+			"pages", opt.pages, "interval_ms", opt.interval_ms,
+			"connected", ready, "connect_ms", connect_ms,
+			"connect_errors", connect_errors, "retries", retries_used,
+			"closed_early", closed_early);
+	json_object_set_new(out, "rss_before_kib", json_integer(rss_before_kib));
+	json_object_set_new(out, "rss_after_kib", json_integer(rss_after_kib));
+	json_object_set_new(out, "rss_per_conn_bytes",
+			    have_rss ? json_integer((json_int_t)rss_per_conn)
+					      : json_null());
+	json_object_set_new(out, "deliveries_expected",
+			    json_integer((json_int_t)opt.n * opt.p));
+	json_object_set_new(out, "delivered", json_integer((json_int_t)nlat));
+	json_object_set_new(out, "missed", json_integer(missed));
+	json_object_set_new(out, "duplicated", json_integer(duplicated));
+	json_object_set_new(out, "out_of_order", json_integer(out_of_order));
+	json_object_set_new(out, "wrong_page", json_integer(wrong_page));
+	json_object_set_new(out, "unexpected", json_integer(unexpected));
+	json_object_set_new(out, "present_refused", json_integer(refused));
+	json_object_set_new(out, "latency_ms", json_pack("{s:f, s:f, s:f, s:f}",
+		"p50", pct_ms(lat, nlat, 50), "p90", pct_ms(lat, nlat, 90),
+		"p99", pct_ms(lat, nlat, 99), "max", nlat ? (double)lat[nlat - 1] / 1e6 : 0.0));
+	json_object_set_new(out, "ack_ms", json_pack("{s:f, s:f}",
+		"p50", pct_ms(ack_lat, nack, 50), "max",
+		nack ? (double)ack_lat[nack - 1] / 1e6 : 0.0));
+	json_object_set_new(out, "tool_cpu_us_per_delivery",
+			    json_real(nlat ? (double)cpu_tool_ns / 1e3 / (double)nlat : 0));
+	if (cpu_srv_ticks >= 0 && nlat)
+		json_object_set_new(out, "server_cpu_us_per_delivery",
+			json_real((double)cpu_srv_ticks * 1e6 /
+				  (double)sysconf(_SC_CLK_TCK) / (double)nlat));
+	if (fail_reason && !ok)
+		json_object_set_new(out, "error", json_string(fail_reason));
+
+	line = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	if (line) {
+		printf("%s\n", line);
+		fflush(stdout);
+		free(line);
+	}
+	json_decref(out);
+
+	fprintf(stderr,
+		"%s%sN=%d P=%d interval=%d ms: %s\n"
+		"  connect  %d/%d in %.0f ms (%d errors, %d retries)\n"
+		"  latency  p50 %.2f ms  p99 %.2f ms  max %.2f ms (%zu deliveries)\n"
+		"  missed %ld  duplicated %ld  out of order %ld  wrong page %ld  unexpected %ld  closed %d\n",
+		opt.label, *opt.label ? ": " : "", opt.n, opt.p,
+		opt.interval_ms, ok ? "ok" : fail_reason,
+		ready, opt.n, connect_ms, connect_errors, retries_used,
+		pct_ms(lat, nlat, 50), pct_ms(lat, nlat, 99),
+		nlat ? (double)lat[nlat - 1] / 1e6 : 0.0, nlat,
+		missed, duplicated, out_of_order, wrong_page, unexpected,
+		closed_early);
+	if (have_rss)
+		fprintf(stderr, "  server RSS %ld → %ld KiB: %.0f bytes per idle connection\n",
+			rss_before_kib, rss_after_kib, rss_per_conn);
+
+	free(seq_to_k);
+	free(lat);
+	free(ack_lat);
+	free(seen);
+	return ok ? 0 : 1;
+}
+
+static void
+on_signal(int sig)
+{
+	interrupted = 1;
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "loadtool: hard timeout, the event loop hung\n";
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static int
+is_session(const char *s)
+{
+	if (!s || !*s || strlen(s) > 200)
+		return 0;
+	for (; *s; s++)
+		if (!(( *s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.' || *s == '~'))
+			return 0;
+	return 1;
+}
+
+/*
+ * ws://HOST:PORT[/] with a loopback HOST only: this tool makes load, and load
+ * goes nowhere but this machine.
+ */
+static int
+parse_url(const char *url)
+{
+	const char *h, *colon;
+	struct in_addr a4;
+	char *end;
+	long port;
+	size_t hl;
+
+	if (strncmp(url, "ws://", 5))
+		return -1;
+	h = url + 5;
+	if (*h == '[') {
+		colon = strstr(h, "]:");
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - h - 1);
+		if (hl >= sizeof(opt.host))
+			return -1;
+		memcpy(opt.host, h + 1, hl);
+		opt.host[hl] = '\0';
+		colon++;
+	} else {
+		colon = strchr(h, ':');
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - h);
+		if (hl >= sizeof(opt.host))
+			return -1;
+		memcpy(opt.host, h, hl);
+		opt.host[hl] = '\0';
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (port < 1 || port > 65535 || (*end && strcmp(end, "/")))
+		return -1;
+	opt.port = (int)port;
+	if (!strcmp(opt.host, "localhost"))
+		strcpy(opt.host, "127.0.0.1");
+	if (!strcmp(opt.host, "::1"))
+		return 0;
+	if (inet_pton(AF_INET, opt.host, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127)
+		return 0;
+	return -1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: plenum-loadtool --url ws://127.0.0.1:PORT --session S --chair-session C\n"
+"                       [--doc D] [--pages K] [-n N] [-p P] [--interval-ms MS]\n"
+"                       [--pid PID] [--timeout S] [--batch B] [--label NAME]\n"
+"  --url            server base URL (loopback only)\n"
+"  --session        receivers' session (all N share it)\n"
+"  --chair-session  the chair's session\n"
+"  --doc, --pages   the document presented and its page count (pages 1..K cycle)\n"
+"  -n               receivers (default 100)\n"
+"  -p               page changes (default 100)\n"
+"  --interval-ms    time between page changes (default 50)\n"
+"  --pid            server process, for VmRSS and CPU time\n"
+"  --timeout        seconds before giving up (default 120)\n"
+"  --batch          connections opening at once (default 200)\n"
+"  --retries        reconnects allowed per receiver while opening (default 2)\n"
+"  --settle-ms      idle time before RSS is read (default 500)\n"
+"  --drain-ms       wait for late events after the last reply (default 5000)\n"
+"  --label          server name in the report\n"
+"  -v               log connection errors\n");
+}
+
+static int
+int_arg(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	enum { O_URL = 256, O_SESSION, O_CHAIR, O_DOC, O_PAGES, O_INTERVAL,
+	       O_PID, O_TIMEOUT, O_BATCH, O_RETRIES, O_SETTLE, O_DRAIN,
+	       O_LABEL };
+	static const struct option longs[] = {
+		{ "url", required_argument, NULL, O_URL },
+		{ "session", required_argument, NULL, O_SESSION },
+		{ "chair-session", required_argument, NULL, O_CHAIR },
+		{ "doc", required_argument, NULL, O_DOC },
+		{ "pages", required_argument, NULL, O_PAGES },
+		{ "interval-ms", required_argument, NULL, O_INTERVAL },
+		{ "pid", required_argument, NULL, O_PID },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "settle-ms", required_argument, NULL, O_SETTLE },
+		{ "drain-ms", required_argument, NULL, O_DRAIN },
+		{ "label", required_argument, NULL, O_LABEL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, pid, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "n:p:vh", longs, NULL)) != -1) {
+		switch (c) {
+		case O_URL: opt.url = optarg; break;
+		case O_SESSION: opt.session = optarg; break;
+		case O_CHAIR: opt.chair_session = optarg; break;
+		case O_DOC: opt.doc = optarg; break;
+		case O_LABEL: opt.label = optarg; break;
+		case O_PAGES: bad |= int_arg(optarg, 1, 100000, &opt.pages); break;
+		case 'n': bad |= int_arg(optarg, 1, 100000, &opt.n); break;
+		case 'p': bad |= int_arg(optarg, 1, 100000, &opt.p); break;
+		case O_INTERVAL: bad |= int_arg(optarg, 0, 60000, &opt.interval_ms); break;
+		case O_TIMEOUT: bad |= int_arg(optarg, 1, 3600, &opt.timeout_s); break;
+		case O_BATCH: bad |= int_arg(optarg, 1, 100000, &opt.batch); break;
+		case O_RETRIES: bad |= int_arg(optarg, 0, 100, &opt.retries); break;
+		case O_SETTLE: bad |= int_arg(optarg, 0, 60000, &opt.settle_ms); break;
+		case O_DRAIN: bad |= int_arg(optarg, 0, 600000, &opt.drain_ms); break;
+		case O_PID:
+			bad |= int_arg(optarg, 1, INT_MAX, &pid);
+			opt.pid = pid;
+			break;
+		case 'v': opt.verbose = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+		if (bad) {
+			fprintf(stderr, "loadtool: bad value for an option: %s\n",
+				optarg);
+			return -1;
+		}
+	}
+	if (optind != argc || !opt.url || !opt.session || !opt.chair_session) {
+		usage(stderr);
+		return -1;
+	}
+	if (parse_url(opt.url) < 0) {
+		fprintf(stderr, "loadtool: --url must be ws://HOST:PORT with a "
+				"loopback HOST (127.0.0.0/8, localhost, [::1])\n");
+		return -1;
+	}
+	if (!is_session(opt.session) || !is_session(opt.chair_session)) {
+		fprintf(stderr, "loadtool: a session must be a URL-safe token\n");
+		return -1;
+	}
+	if (strlen(opt.doc) > 100 || strpbrk(opt.doc, "\"\\")) {
+		fprintf(stderr, "loadtool: --doc must be a plain identifier\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lws_context_creation_info info;
+	struct rlimit rl;
+	rlim_t fd_limit;
+	int i, rc = 2, n = 0;
+
+	if (parse_args(argc, argv) < 0)
+		return 2;
+
+	/*
+	 * Every receiver is a socket. The soft RLIMIT_NOFILE is set to exactly
+	 * fd_limit_per_thread (N + 100, raised up to the hard limit): lws 4.1
+	 * keeps a direct fd → wsi table only when the two agree, and falls
+	 * back to a linear search over all connections on every event when
+	 * fd_limit_per_thread is below the process limit (wsi_from_fd() in
+	 * lib/plat/unix), which made this tool O(N) per received message.
+	 */
+	fd_limit = (rlim_t)opt.n + 100;
+	if (getrlimit(RLIMIT_NOFILE, &rl)) {
+		perror("loadtool: getrlimit");
+		return 2;
+	}
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < fd_limit) {
+		fprintf(stderr, "loadtool: the hard RLIMIT_NOFILE (%llu) is too "
+				"low for %d connections\n",
+			(unsigned long long)rl.rlim_max, opt.n);
+		return 2;
+	}
+	rl.rlim_cur = fd_limit;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		perror("loadtool: setrlimit");
+		return 2;
+	}
+
+	recv_conns = calloc((size_t)opt.n, sizeof(*recv_conns));
+	send_ns = calloc((size_t)opt.p, sizeof(*send_ns));
+	ack_ns = calloc((size_t)opt.p, sizeof(*ack_ns));
+	ack_seq = calloc((size_t)opt.p, sizeof(*ack_seq));
+	ack_state = calloc((size_t)opt.p, sizeof(*ack_state));
+	if (!recv_conns || !send_ns || !ack_ns || !ack_seq || !ack_state)
+		goto oom;
+	for (i = 0; i < opt.n; i++) {
+		recv_conns[i].index = i;
+		recv_conns[i].got = malloc(sizeof(struct arrival) *
+					   (size_t)(opt.p + EXTRA_EVENTS));
+		if (!recv_conns[i].got)
+			goto oom;
+	}
+	chair.index = -1;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)opt.timeout_s + 30);
+
+	lws_set_log_level(opt.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.fd_limit_per_thread = (unsigned)fd_limit;
+	info.max_http_header_pool = (unsigned short)(opt.batch + 8);
+	info.timeout_secs = 7;
+	info.connect_timeout_secs = 30;
+	context = lws_create_context(&info);
+	if (!context) {
+		fprintf(stderr, "loadtool: lws_create_context failed\n");
+		goto out;
+	}
+
+	t_start = now_ns();
+	if (open_conn(&chair, opt.chair_session) < 0 && chair.state != C_FAILED)
+		fail("the chair could not connect");
+	lws_sul_schedule(context, 0, &sul_tick, tick_cb, TICK_US);
+
+	while (n >= 0 && phase != PH_DONE)
+		n = lws_service(context, 0);
+	if (n < 0 && !failed)
+		fail("the event loop failed");
+
+	rc = report();
+	lws_sul_cancel(&sul_tick);
+	lws_sul_cancel(&sul_present);
+	lws_context_destroy(context);
+	goto out;
+oom:
+	fprintf(stderr, "loadtool: out of memory\n");
+out:
+	if (recv_conns)
+		for (i = 0; i < opt.n; i++) {
+			free(recv_conns[i].got);
+			free(recv_conns[i].rx);
+		}
+	free(recv_conns);
+	free(send_ns);
+	free(ack_ns);
+	free(ack_seq);
+	free(ack_state);
+	return rc;
+}
