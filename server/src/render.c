@@ -373,9 +373,12 @@ static int proc_start(struct proc *p, const char *exe, size_t mem_limit,
 	p->pid = pid;
 	p->to = in[1];
 	p->from = out[0];
-	in[1] = out[0] = -1;
+	/* The child's ends: closed now, or a worker that dies at start would
+	 * never show EOF. */
+	close(in[0]);
+	close(out[1]);
 	close(status[1]);
-	status[1] = -1;
+	in[0] = in[1] = out[0] = out[1] = status[1] = -1;
 	do
 		n = read(status[0], &e, sizeof e);
 	while (n < 0 && errno == EINTR);
