@@ -550,8 +550,16 @@ static void test_bad_exe(void **state)
 {
 	struct render_config cfg = { .exe = "/nonexistent/plenum", .workers = 1 };
 
+	long long t0;
+
 	(void)state;
 	assert_null(render_new(&cfg));
+	/* Starts, then exits without a ready line: noticed at once (EOF), not
+	 * after the start timeout. */
+	cfg.exe = "/bin/false";
+	t0 = now_ms();
+	assert_null(render_new(&cfg));
+	assert_true(now_ms() - t0 < 5000);
 	render_free(NULL);
 }
 
