@@ -118,6 +118,8 @@ int config_set(struct config *c, const char *key, const char *value,
 		return -EINVAL;
 	}
 	if (strcmp(key, "data") == 0) {
+		if (strlen(value) > 900)
+			goto bad;
 		replace(&c->data_dir, value);
 	} else if (strcmp(key, "listen") == 0) {
 		if (set_listen(c, value) < 0)
@@ -130,6 +132,8 @@ int config_set(struct config *c, const char *key, const char *value,
 		while (n > 8 && c->public_url[n - 1] == '/')
 			c->public_url[--n] = 0;
 	} else if (strcmp(key, "web-root") == 0) {
+		if (strlen(value) > 900)
+			goto bad;
 		replace(&c->web_root, value);
 	} else if (strcmp(key, "max-upload") == 0) {
 		if (parse_size(value, &c->max_upload) < 0)

@@ -1,13 +1,203 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* server — see server.h. (Being written.) */
+/*
+ * server — see server.h.
+ *
+ * One lws context, one vhost, two protocols: "http" (every HTTP request,
+ * http.c) and "plenum.v1" (the WebSocket, ws.c). The render pool's threads
+ * wake the loop with lws_cancel_service(); the loop then drains finished
+ * jobs in LWS_CALLBACK_EVENT_WAIT_CANCELLED — the only way results from
+ * other threads enter the loop.
+ */
 #include "server.h"
-#include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "transport.h"
+
+#ifndef PLENUM_SOURCE_TARBALL
+#define PLENUM_SOURCE_TARBALL ""
+#endif
+
+static volatile sig_atomic_t stopping;
+static struct lws_context *running;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (running)
+		lws_cancel_service(running);
+}
+
+static void wake(void *arg)
+{
+	struct srv *s = arg;
+
+	lws_cancel_service(s->ctx);
+}
+
+/* The http protocol's callback, plus the loop's wake-ups. */
+static int http_or_wake(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			void *in, size_t len)
+{
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+		struct srv *s = srv_of(wsi);
+		struct render_result res;
+		if (!s || !s->render)
+			return 0;
+		while (render_take(s->render, &res) == 1)
+			http_render_done(s, &res);
+		return 0;
+	}
+	return http_callback(wsi, reason, user, in, len);
+}
+
+static void lws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == '\n')
+		n--;
+	if (level & LLL_ERR)
+		log_warn("lws: %.*s", (int)n, line);
+	else
+		log_debug("lws: %.*s", (int)n, line);
+}
+
+/* Removes uploads a previous run left half-done. */
+static void clean_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4400];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "upload-", 7) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+static int raise_fd_limit(int want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < (rlim_t)want) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return (int)rl.rlim_cur;
+}
 
 int server_run(const struct config *cfg)
 {
-	(void)cfg;
-	log_error("server: not yet built");
-	return -ENOSYS;
+	struct lws_protocols protocols[] = {
+		{ "http", http_or_wake, http_pss_size(), 0, 0, NULL, 0 },
+		{ "plenum.v1", ws_callback, ws_pss_size(), 2048, 0, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, 0 }
+	};
+	struct lws_context_creation_info info;
+	struct srv s;
+	char path[4200];
+	int rc = 0, fds;
+
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	if (auth_init() < 0) {
+		log_error("cannot initialise the random number generator");
+		return -EIO;
+	}
+	if (mkdir(cfg->data_dir, 0750) < 0 && errno != EEXIST) {
+		log_error("cannot create the data directory %s: %s", cfg->data_dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(s.cache_dir, sizeof s.cache_dir, "%s/cache", cfg->data_dir);
+	snprintf(s.tmp_dir, sizeof s.tmp_dir, "%s/tmp", cfg->data_dir);
+	snprintf(s.source_tarball, sizeof s.source_tarball, "%s", PLENUM_SOURCE_TARBALL);
+	mkdir(s.cache_dir, 0750);
+	mkdir(s.tmp_dir, 0750);
+	clean_tmp(s.tmp_dir);
+	rc = auth_key_load(cfg->data_dir, &s.key);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof path, "%s/plenum.db", cfg->data_dir);
+	rc = store_open(path, &s.st);
+	if (rc < 0) {
+		log_error("cannot open the database %s", path);
+		return rc;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+
+	fds = raise_fd_limit(cfg->max_connections + 64);
+	memset(&info, 0, sizeof info);
+	info.port = cfg->port;
+	info.iface = strcmp(cfg->listen_host, "0.0.0.0") == 0 ? NULL : cfg->listen_host;
+	info.protocols = protocols;
+	info.user = &s;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
+	info.fd_limit_per_thread = (unsigned int)(fds < cfg->max_connections + 64 ? fds : cfg->max_connections + 64);
+	info.timeout_secs = 20;
+	info.keepalive_timeout = 30;
+	s.ctx = lws_create_context(&info);
+	if (!s.ctx) {
+		log_error("cannot listen on %s:%d (is another server running there?)",
+			  cfg->listen_host, cfg->port);
+		rc = -EADDRINUSE;
+		goto out;
+	}
+
+	struct render_config rcfg = {
+		.exe = "/proc/self/exe",
+		.workers = cfg->render_workers,
+		.timeout_ms = cfg->render_timeout_ms,
+		.mem_limit = 0,
+		.wake = wake,
+		.wake_arg = &s,
+	};
+	s.render = render_new(&rcfg);
+	if (!s.render) {
+		log_error("cannot start the page renderer");
+		rc = -EIO;
+		goto out;
+	}
+
+	log_info("Plenum %s listening on %s:%d — public URL %s", PLENUM_VERSION,
+		 cfg->listen_host, cfg->port, cfg->public_url);
+	running = s.ctx;
+	while (!stopping) {
+		if (lws_service(s.ctx, 0) < 0)
+			break;
+	}
+	log_info("stopping");
+out:
+	running = NULL;
+	if (s.ctx)
+		lws_context_destroy(s.ctx);
+	render_free(s.render);
+	http_shutdown(&s);
+	store_close(s.st);
+	return rc;
 }

@@ -1,0 +1,998 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * http — the HTTP routes: the web client's files, joining, document upload,
+ * page images, the room QR code, health and metrics, the source.
+ *
+ * Design note. Every request's answer goes out from HTTP_WRITEABLE: a route
+ * either fills in `struct req`'s response (status, headers, body or a file)
+ * and asks for a writeable callback, or parks the request on a render job
+ * (a page not yet in the cache, or the page count of an upload). The job's
+ * result comes back through http_render_done() on the loop thread, which
+ * fills in the response the same way. So the loop never waits for MuPDF,
+ * and a client that hangs up while its render runs leaves a `pending` whose
+ * `req` is NULL: the result is dropped (and an upload's file removed).
+ *
+ * Request bodies are bounded: 16 KiB for JSON, the configured upload cap
+ * for documents (counted here: lws caps only the form fields). A response
+ * sent before a POST's body was read closes the connection afterwards, so
+ * that the rest of the body is never parsed as a new request.
+ *
+ * Threads: the lws service thread only.
+ */
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "library.h"
+#include "log.h"
+#include "meeting.h"
+#include "qr.h"
+#include "render.h"
+#include "store.h"
+
+#define JSON_BODY_MAX (16 * 1024)
+#define COOKIE_NAME "plenum_session"
+#define SESSION_MAX_AGE "2592000"
+
+enum req_state { R_IDLE, R_JSON_BODY, R_UPLOAD, R_WAIT, R_RESPOND, R_DONE };
+enum route { RT_NONE, RT_JOIN, RT_UPLOAD };
+
+struct pending {
+	struct pending *next;
+	struct req *req;        /* NULL once the client hung up */
+	enum render_kind kind;
+	char path[4200];        /* the PNG to serve, or the upload to remove */
+};
+
+struct req {
+	struct lws *wsi;
+	enum req_state state;
+	enum route route;
+	struct auth_who who;
+	/* the response */
+	int status;
+	char ctype[64];
+	char *body;
+	size_t body_len, sent;
+	char headers[1024];     /* extra "name: value\r\n" lines, pre-rendered */
+	size_t headers_len;
+	bool headers_sent, close_after;
+	char file[4200];        /* serve this file instead of body */
+	/* a JSON request body */
+	char *in;
+	size_t inlen;
+	/* an upload */
+	struct lws_spa *spa;
+	int fd;
+	char tmp[1400], filename[256];
+	size_t bytes;
+	bool too_large, got_file;
+	struct library_hasher hasher;
+	char meeting[AUTH_ID_LEN + 1];
+	struct pending *pending;
+};
+
+size_t http_pss_size(void)
+{
+	return sizeof(struct req);
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static void add_header(struct req *r, const char *name, const char *value)
+{
+	int n = snprintf(r->headers + r->headers_len, sizeof r->headers - r->headers_len,
+			 "%s: %s\r\n", name, value);
+	if (n > 0 && r->headers_len + (size_t)n < sizeof r->headers)
+		r->headers_len += (size_t)n;
+}
+
+static void respond(struct req *r, int status, const char *ctype, char *body, size_t len)
+{
+	r->status = status;
+	snprintf(r->ctype, sizeof r->ctype, "%s", ctype);
+	free(r->body);
+	r->body = body;
+	r->body_len = len;
+	r->sent = 0;
+	r->state = R_RESPOND;
+	lws_callback_on_writable(r->wsi);
+}
+
+static void respond_json(struct req *r, int status, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	if (!text) {
+		respond(r, 500, "text/plain", strdup("out of memory"), 13);
+		return;
+	}
+	respond(r, status, "application/json", text, strlen(text));
+}
+
+static void respond_error(struct req *r, int status, const char *code, const char *message)
+{
+	respond_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
+					  "message", message));
+}
+
+static void respond_file(struct req *r, const char *path, const char *ctype)
+{
+	snprintf(r->file, sizeof r->file, "%s", path);
+	snprintf(r->ctype, sizeof r->ctype, "%s", ctype);
+	r->status = 200;
+	r->state = R_RESPOND;
+	lws_callback_on_writable(r->wsi);
+}
+
+/* Writes the status line and headers. Returns 0 or -1 (close). */
+static int write_headers(struct req *r, size_t content_len)
+{
+	unsigned char buf[LWS_PRE + 2048];
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+
+	if (lws_add_http_common_headers(r->wsi, (unsigned int)r->status, r->ctype,
+					content_len, &p, end))
+		return -1;
+	if (lws_add_http_header_by_name(r->wsi, (const unsigned char *)"x-content-type-options:",
+					(const unsigned char *)"nosniff", 7, &p, end) ||
+	    lws_add_http_header_by_name(r->wsi, (const unsigned char *)"referrer-policy:",
+					(const unsigned char *)"no-referrer", 11, &p, end))
+		return -1;
+	/* The pre-rendered extra headers go in verbatim. */
+	if (r->headers_len) {
+		if ((size_t)(end - p) < r->headers_len)
+			return -1;
+		memcpy(p, r->headers, r->headers_len);
+		p += r->headers_len;
+	}
+	if (r->close_after &&
+	    lws_add_http_header_by_name(r->wsi, (const unsigned char *)"connection:",
+					(const unsigned char *)"close", 5, &p, end))
+		return -1;
+	if (lws_finalize_write_http_header(r->wsi, start, &p, end))
+		return -1;
+	r->headers_sent = true;
+	return 0;
+}
+
+static int finish(struct req *r)
+{
+	r->state = R_DONE;
+	free(r->body);
+	r->body = NULL;
+	free(r->in);
+	r->in = NULL;
+	if (r->close_after)
+		return -1;
+	return lws_http_transaction_completed(r->wsi) ? -1 : 0;
+}
+
+static int writeable(struct req *r)
+{
+	if (r->state != R_RESPOND)
+		return 0;
+	if (r->file[0]) {
+		/* lws streams the file and completes the transaction itself. */
+		int n = lws_serve_http_file(r->wsi, r->file, r->ctype,
+					    r->headers_len ? r->headers : NULL,
+					    (int)r->headers_len);
+		r->file[0] = 0;
+		r->state = R_DONE;
+		return n < 0 ? -1 : (n > 0 && lws_http_transaction_completed(r->wsi) ? -1 : 0);
+	}
+	if (!r->headers_sent) {
+		if (write_headers(r, r->body_len) < 0)
+			return -1;
+		if (!r->body_len)
+			return finish(r);
+		lws_callback_on_writable(r->wsi);
+		return 0;
+	}
+	size_t chunk = r->body_len - r->sent;
+	if (chunk > 16384)
+		chunk = 16384;
+	unsigned char *buf = malloc(LWS_PRE + chunk);
+	if (!buf)
+		return -1;
+	memcpy(buf + LWS_PRE, r->body + r->sent, chunk);
+	bool last = r->sent + chunk == r->body_len;
+	int n = lws_write(r->wsi, buf + LWS_PRE, chunk,
+			  last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+	free(buf);
+	if (n < (int)chunk)
+		return -1;
+	r->sent += chunk;
+	if (last)
+		return finish(r);
+	lws_callback_on_writable(r->wsi);
+	return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct srv *srv_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+void http_session_token(struct lws *wsi, char out[AUTH_TOKEN_LEN + 1])
+{
+	char buf[128];
+	size_t max = sizeof buf;
+
+	const char *v;
+
+	out[0] = 0;
+	/* lws_get_urlarg_by_name() copies "name=value" and points past "name=". */
+	v = lws_get_urlarg_by_name(wsi, "session=", buf, (int)sizeof buf);
+	if (v && strlen(v) == AUTH_TOKEN_LEN) {
+		memcpy(out, v, AUTH_TOKEN_LEN + 1);
+		return;
+	}
+	if (lws_http_cookie_get(wsi, COOKIE_NAME, buf, &max) == 0 && max == AUTH_TOKEN_LEN) {
+		memcpy(out, buf, AUTH_TOKEN_LEN);
+		out[AUTH_TOKEN_LEN] = 0;
+	}
+}
+
+/* Resolves the request's session into r->who. Returns 0, or responds with
+ * 401 and returns -1. */
+static int require_session(struct srv *s, struct req *r)
+{
+	char session[AUTH_TOKEN_LEN + 1];
+
+	http_session_token(r->wsi, session);
+	if (!session[0] || auth_session_lookup(s->st, session, &r->who) < 0) {
+		respond_error(r, 401, "unauthorized",
+			      "you are not in this meeting: open its link or scan its QR code");
+		return -1;
+	}
+	return 0;
+}
+
+/* The session must belong to `meeting`. */
+static int require_meeting(struct srv *s, struct req *r, const char *meeting)
+{
+	if (require_session(s, r) < 0)
+		return -1;
+	if (strcmp(r->who.meeting, meeting) != 0) {
+		respond_error(r, 403, "forbidden", "your session belongs to another meeting");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *mime_of(const char *path)
+{
+	static const struct { const char *ext, *mime; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".webmanifest", "application/manifest+json" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".pdf", "application/pdf" },
+		{ ".gz", "application/gzip" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].mime;
+	return "application/octet-stream";
+}
+
+/* A path under the web root: letters, digits, '-', '_', '.', '/', and no
+ * segment starting with a dot (no "..", no hidden files). */
+static bool safe_path(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (const char *c = p; *c; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.' || *c == '/'))
+			return false;
+		if (*c == '/' && c[1] == '.')
+			return false;
+	}
+	return strlen(p) < 512;
+}
+
+static void serve_static(struct srv *s, struct req *r, const char *path)
+{
+	char file[4200];
+	struct stat sb;
+
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	if (!safe_path(path)) {
+		respond_error(r, 404, "not_found", "no such page");
+		return;
+	}
+	snprintf(file, sizeof file, "%s%s", s->cfg->web_root, path);
+	if (stat(file, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		respond_error(r, 404, "not_found", "no such page");
+		return;
+	}
+	/* Revalidate every time: a new version of the client shows at once. */
+	add_header(r, "cache-control", "no-cache");
+	if (strcmp(path, "/index.html") == 0)
+		add_header(r, "content-security-policy",
+			   "default-src 'self'; img-src 'self' data: blob:; "
+			   "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; "
+			   "frame-ancestors 'none'; base-uri 'none'");
+	respond_file(r, file, mime_of(file));
+}
+
+/* The one HTML page of the web client, for every client-side route. */
+static void serve_app(struct srv *s, struct req *r)
+{
+	serve_static(s, r, "/index.html");
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static void route_healthz(struct srv *s, struct req *r)
+{
+	add_header(r, "cache-control", "no-store");
+	respond_json(r, 200, json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "version", PLENUM_VERSION,
+				       "meetings", ws_room_count(s),
+				       "connections", s->ws_connections));
+}
+
+static void route_metrics(struct srv *s, struct req *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		respond_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	fprintf(f, "# HELP plenum_connections Open WebSocket connections.\n"
+		   "# TYPE plenum_connections gauge\nplenum_connections %d\n",
+		s->ws_connections);
+	fprintf(f, "# HELP plenum_events_total Events appended to meeting logs.\n"
+		   "# TYPE plenum_events_total counter\nplenum_events_total %llu\n",
+		(unsigned long long)s->events_total);
+	fprintf(f, "# HELP plenum_renders_total Render jobs finished.\n"
+		   "# TYPE plenum_renders_total counter\nplenum_renders_total %llu\n",
+		(unsigned long long)s->renders_total);
+	fprintf(f, "# HELP plenum_render_failures_total Render jobs that failed.\n"
+		   "# TYPE plenum_render_failures_total counter\nplenum_render_failures_total %llu\n",
+		(unsigned long long)s->render_failures);
+	fprintf(f, "# HELP plenum_http_requests_total HTTP requests received.\n"
+		   "# TYPE plenum_http_requests_total counter\nplenum_http_requests_total %llu\n",
+		(unsigned long long)s->http_requests);
+	fclose(f);
+	respond(r, 200, "text/plain; version=0.0.4", text, len);
+}
+
+static void route_join_info(struct srv *s, struct req *r, const char *token)
+{
+	int err;
+	json_t *info = meeting_join_info(s->st, token, &err);
+
+	if (!info) {
+		respond_error(r, 404, "not_found",
+			      "this link does not open any meeting: it may be mistyped or replaced");
+		return;
+	}
+	add_header(r, "cache-control", "no-store");
+	respond_json(r, 200, info);
+}
+
+static void route_join(struct srv *s, struct req *r)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(r->in ? r->in : "", r->inlen, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *event = NULL;
+	const char *token, *name, *participant;
+	char session[AUTH_TOKEN_LEN + 1], cookie[256];
+	struct auth_who who;
+	int rc;
+
+	if (!json_is_object(body)) {
+		json_decref(body);
+		respond_error(r, 400, "bad_request", "send a JSON object: {\"token\": \"…\", \"name\": \"…\"}");
+		return;
+	}
+	token = json_string_value(json_object_get(body, "token"));
+	name = json_string_value(json_object_get(body, "name"));
+	participant = json_string_value(json_object_get(body, "participant"));
+	if (!token || (json_object_get(body, "name") && !name && !json_is_null(json_object_get(body, "name"))) ||
+	    (json_object_get(body, "participant") && !participant &&
+	     !json_is_null(json_object_get(body, "participant")))) {
+		json_decref(body);
+		respond_error(r, 400, "bad_request", "'token' is required; 'name' and 'participant' are strings");
+		return;
+	}
+	rc = meeting_join(s->st, token, name, participant, &who, session, &event);
+	json_decref(body);
+	if (event) {
+		ws_broadcast(s, who.meeting[0] ? who.meeting : "", event);
+		json_decref(event);
+	}
+	switch (rc) {
+	case 0:
+		break;
+	case -ENOENT:
+		respond_error(r, 404, "not_found", "this link does not open any meeting, or that person is not on its roster");
+		return;
+	case -EPERM:
+		respond_error(r, 403, "forbidden", "this name is not on the roster; ask the secretary to add you");
+		return;
+	case -EINVAL:
+		respond_error(r, 400, "bad_request", "give your name (at most 100 characters), or pick it from the list");
+		return;
+	default:
+		respond_error(r, 500, "internal", "joining failed; please try again");
+		return;
+	}
+	snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; Max-Age=" SESSION_MAX_AGE
+		 "; HttpOnly; SameSite=Lax%s", session,
+		 strncmp(s->cfg->public_url, "https://", 8) == 0 ? "; Secure" : "");
+	add_header(r, "set-cookie", cookie);
+	add_header(r, "cache-control", "no-store");
+	respond_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "session", session,
+				       "meeting", who.meeting, "participant", who.participant,
+				       "role", auth_role_name(who.role), "name", who.name));
+}
+
+static void route_session(struct srv *s, struct req *r)
+{
+	if (require_session(s, r) < 0)
+		return;
+	add_header(r, "cache-control", "no-store");
+	respond_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "meeting", r->who.meeting,
+				       "participant", r->who.participant,
+				       "role", auth_role_name(r->who.role), "name", r->who.name));
+}
+
+static void route_qr(struct srv *s, struct req *r, const char *meeting)
+{
+	char token[AUTH_TOKEN_LEN + 1], url[1200];
+	char *svg;
+	size_t len;
+
+	if (require_meeting(s, r, meeting) < 0)
+		return;
+	if (meeting_room_token(s->st, &s->key, meeting, token) < 0) {
+		respond_error(r, 404, "not_found", "no such meeting");
+		return;
+	}
+	snprintf(url, sizeof url, "%s/j/%s", s->cfg->public_url, token);
+	if (qr_svg(url, &svg, &len) < 0) {
+		respond_error(r, 500, "internal", "the QR code could not be drawn");
+		return;
+	}
+	add_header(r, "cache-control", "private, no-cache");
+	respond(r, 200, "image/svg+xml", svg, len);
+}
+
+static struct pending *pending_new(struct srv *s, struct req *r, enum render_kind kind,
+				   const char *path)
+{
+	struct pending *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->req = r;
+	p->kind = kind;
+	snprintf(p->path, sizeof p->path, "%s", path);
+	p->next = s->pending;
+	s->pending = p;
+	r->pending = p;
+	return p;
+}
+
+static void pending_free(struct srv *s, struct pending *p)
+{
+	for (struct pending **q = &s->pending; *q; q = &(*q)->next) {
+		if (*q == p) {
+			*q = p->next;
+			break;
+		}
+	}
+	if (p->req)
+		p->req->pending = NULL;
+	free(p);
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[4200];
+
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *c = tmp + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*c = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void route_page(struct srv *s, struct req *r, const char *doc, int page)
+{
+	struct library_doc d;
+	char arg[32], png[1400], dir[1200], etag[128], inm[160], blob[1400];
+	int w = 0;
+	struct stat sb;
+
+	if (require_session(s, r) < 0)
+		return;
+	if (library_doc_lookup(s->st, doc, &d) < 0) {
+		respond_error(r, 404, "not_found", "no such document");
+		return;
+	}
+	if (strcmp(d.meeting, r->who.meeting) != 0) {
+		respond_error(r, 403, "forbidden", "this document belongs to another meeting");
+		return;
+	}
+	if (page < 1 || page > d.pages) {
+		snprintf(png, sizeof png, "this document has pages 1 to %d", d.pages);
+		respond_error(r, 404, "not_found", png);
+		return;
+	}
+	const char *v = lws_get_urlarg_by_name(r->wsi, "w=", arg, sizeof arg);
+	if (v)
+		w = atoi(v);
+	w = render_width_round(w);
+
+	snprintf(etag, sizeof etag, "\"%.16s-%d-%d\"", d.sha256, page, w);
+	add_header(r, "etag", etag);
+	add_header(r, "cache-control", "private, max-age=31536000, immutable");
+	if (lws_hdr_copy(r->wsi, inm, sizeof inm, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+	    strstr(inm, etag)) {
+		respond(r, 304, "image/png", NULL, 0);
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s/%.2s/%s", s->cache_dir, d.sha256, d.sha256);
+	snprintf(png, sizeof png, "%s/%d-%d.png", dir, page, w);
+	if (stat(png, &sb) == 0) {
+		respond_file(r, png, "image/png");
+		return;
+	}
+	if (mkdirs(dir) < 0) {
+		respond_error(r, 503, "unavailable", "the page cache cannot be written");
+		return;
+	}
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	struct pending *p = pending_new(s, r, RENDER_PAGE, png);
+	if (!p || render_page(s->render, blob, page, w, png, 1, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		return;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+}
+
+static void route_original(struct srv *s, struct req *r, const char *doc)
+{
+	struct library_doc d;
+	char blob[4200], disp[128];
+
+	if (require_session(s, r) < 0)
+		return;
+	if (library_doc_lookup(s->st, doc, &d) < 0) {
+		respond_error(r, 404, "not_found", "no such document");
+		return;
+	}
+	if (strcmp(d.meeting, r->who.meeting) != 0 || !auth_may(r->who.role, ACT_ORIGINAL)) {
+		respond_error(r, 403, "forbidden", "only the chair and the secretary can download originals");
+		return;
+	}
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", d.id, d.ext);
+	add_header(r, "content-disposition", disp);
+	add_header(r, "cache-control", "private, max-age=31536000, immutable");
+	respond_file(r, blob, mime_of(blob));
+}
+
+/* ---- uploads ------------------------------------------------------------ */
+
+static const char *const upload_fields[] = { "file", "item", "title" };
+
+static int upload_chunk(void *data, const char *name, const char *filename, char *buf,
+			int len, enum lws_spa_fileupload_states state)
+{
+	struct req *r = data;
+	struct srv *s = srv_of(r->wsi);
+
+	switch (state) {
+	case LWS_UFS_OPEN:
+		if (strcmp(name, "file") != 0 || r->got_file)
+			return 0;
+		r->got_file = true;
+		snprintf(r->filename, sizeof r->filename, "%s", filename ? filename : "document");
+		lws_filename_purify_inplace(r->filename);
+		library_hasher_init(&r->hasher);
+		break;
+	case LWS_UFS_CONTENT:
+	case LWS_UFS_FINAL_CONTENT:
+		if (!r->got_file || r->fd < 0 || r->too_large || len <= 0)
+			break;
+		if (r->bytes + (size_t)len > s->cfg->max_upload) {
+			r->too_large = true;
+			break;
+		}
+		if (write(r->fd, buf, (size_t)len) != len)
+			return -1;
+		library_hasher_update(&r->hasher, buf, (size_t)len);
+		r->bytes += (size_t)len;
+		break;
+	case LWS_UFS_CLOSE:
+		break;
+	}
+	return 0;
+}
+
+static void upload_start(struct srv *s, struct req *r, const char *meeting)
+{
+	char len[32];
+
+	if (require_meeting(s, r, meeting) < 0) {
+		r->close_after = true;
+		return;
+	}
+	if (!auth_may(r->who.role, ACT_UPLOAD)) {
+		r->close_after = true;
+		respond_error(r, 403, "forbidden", "only the chair and the secretary can add documents");
+		return;
+	}
+	/* An announced length past the cap is refused before reading it. The
+	 * multipart envelope adds a little; allow 64 KiB of it. */
+	if (lws_hdr_copy(r->wsi, len, sizeof len, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+	    strtoull(len, NULL, 10) > s->cfg->max_upload + 65536) {
+		char why[160];
+		r->close_after = true;
+		snprintf(why, sizeof why, "the file is larger than the %zu MiB this server accepts",
+			 s->cfg->max_upload >> 20);
+		respond_error(r, 413, "too_large", why);
+		return;
+	}
+	snprintf(r->meeting, sizeof r->meeting, "%s", meeting);
+	snprintf(r->tmp, sizeof r->tmp, "%s/upload-XXXXXX", s->tmp_dir);
+	r->fd = mkstemp(r->tmp);
+	if (r->fd < 0) {
+		r->tmp[0] = 0;
+		r->close_after = true;
+		respond_error(r, 503, "unavailable", "the server cannot store uploads right now");
+		return;
+	}
+	r->spa = lws_spa_create(r->wsi, upload_fields, 3, 1024, upload_chunk, r);
+	if (!r->spa) {
+		r->close_after = true;
+		respond_error(r, 503, "unavailable", "the server cannot take uploads right now");
+		return;
+	}
+	r->state = R_UPLOAD;
+}
+
+static void upload_cleanup(struct req *r)
+{
+	if (r->spa) {
+		lws_spa_destroy(r->spa);
+		r->spa = NULL;
+	}
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	if (r->tmp[0]) {
+		unlink(r->tmp);
+		r->tmp[0] = 0;
+	}
+}
+
+static void upload_done(struct srv *s, struct req *r)
+{
+	char ext[16], path[1400], why[200];
+	const char *item;
+
+	lws_spa_finalize(r->spa);
+	close(r->fd);
+	r->fd = -1;
+	if (r->too_large) {
+		snprintf(why, sizeof why, "the file is larger than the %zu MiB this server accepts",
+			 s->cfg->max_upload >> 20);
+		respond_error(r, 413, "too_large", why);
+		goto fail;
+	}
+	if (!r->got_file) {
+		respond_error(r, 400, "bad_request", "the upload has no 'file' field");
+		goto fail;
+	}
+	if (r->bytes == 0) {
+		respond_error(r, 415, "unsupported", "the file is empty");
+		goto fail;
+	}
+	item = lws_spa_get_string(r->spa, 1);
+	if (item && *item && !(auth_id_valid(item) && meeting_item_belongs(s->st, r->meeting, item))) {
+		respond_error(r, 404, "not_found", "no such agenda item in this meeting");
+		goto fail;
+	}
+	/* MuPDF chooses its handler by the extension: keep it. */
+	library_ext(r->filename, ext);
+	snprintf(path, sizeof path, "%.1300s.%s", r->tmp, ext);
+	if (rename(r->tmp, path) < 0) {
+		respond_error(r, 503, "unavailable", "the upload could not be stored");
+		goto fail;
+	}
+	snprintf(r->tmp, sizeof r->tmp, "%s", path);
+	struct pending *p = pending_new(s, r, RENDER_INFO, path);
+	if (!p || render_info(s->render, path, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		goto fail;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+	return;
+fail:
+	upload_cleanup(r);
+}
+
+static void upload_finish(struct srv *s, struct req *r, const struct render_result *res)
+{
+	char sha[LIBRARY_SHA_LEN + 1], why[400];
+	const char *item, *title;
+	json_t *doc = NULL, *event = NULL;
+	int rc;
+
+	if (res->status < 0) {
+		snprintf(why, sizeof why, "this file is not a document Plenum can open: %s",
+			 res->error[0] ? res->error : "unknown reason");
+		respond_error(r, 415, "unsupported", why);
+		goto out;
+	}
+	library_hasher_final(&r->hasher, sha);
+	item = lws_spa_get_string(r->spa, 1);
+	title = lws_spa_get_string(r->spa, 2);
+	rc = library_add(s->st, s->cfg->data_dir, r->meeting, item && *item ? item : NULL,
+			 title && *title ? title : NULL, r->filename, r->tmp, 1, sha, res->pages,
+			 r->who.participant, &doc, &event);
+	if (rc == -EINVAL) {
+		respond_error(r, 400, "bad_request", "the title is too long or not text");
+		goto out;
+	}
+	if (rc < 0) {
+		respond_error(r, 500, "internal", "the document could not be stored");
+		goto out;
+	}
+	ws_broadcast(s, r->meeting, event);
+	json_decref(event);
+	respond_json(r, 201, json_pack("{s:O, s:O, s:O, s:O}", "doc", json_object_get(doc, "id"),
+				       "pages", json_object_get(doc, "pages"),
+				       "title", json_object_get(doc, "title"),
+				       "item", json_object_get(doc, "item")));
+	json_decref(doc);
+out:
+	upload_cleanup(r);
+}
+
+void http_shutdown(struct srv *s)
+{
+	while (s->pending) {
+		if (s->pending->kind == RENDER_INFO)
+			unlink(s->pending->path);
+		pending_free(s, s->pending);
+	}
+}
+
+void http_render_done(struct srv *s, struct render_result *res)
+{
+	struct pending *p = res->user;
+	struct req *r = p->req;
+
+	s->renders_total++;
+	if (res->status < 0)
+		s->render_failures++;
+	if (!r) {
+		if (p->kind == RENDER_INFO)
+			unlink(p->path);
+		pending_free(s, p);
+		return;
+	}
+	if (p->kind == RENDER_INFO) {
+		upload_finish(s, r, res);
+	} else if (res->status < 0) {
+		char why[400];
+		r->headers_len = 0;
+		snprintf(why, sizeof why, "this page could not be rendered: %s", res->error);
+		respond_error(r, 503, "unavailable", why);
+	} else {
+		respond_file(r, p->path, "image/png");
+	}
+	pending_free(s, p);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* Matches "/prefix<id>" with a 12-character id, returning what follows it. */
+static const char *match_id(const char *path, const char *prefix, char id[AUTH_ID_LEN + 1])
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0)
+		return NULL;
+	path += n;
+	size_t k = strcspn(path, "/");
+	if (k != AUTH_ID_LEN)
+		return NULL;
+	memcpy(id, path, k);
+	id[k] = 0;
+	return auth_id_valid(id) ? path + k : NULL;
+}
+
+static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
+{
+	char id[AUTH_ID_LEN + 1];
+	const char *rest;
+
+	if (post) {
+		if (strcmp(path, "/api/join") == 0) {
+			r->route = RT_JOIN;
+			r->state = R_JSON_BODY;
+			return;
+		}
+		rest = match_id(path, "/api/meetings/", id);
+		if (rest && strcmp(rest, "/documents") == 0) {
+			r->route = RT_UPLOAD;
+			upload_start(s, r, id);
+			return;
+		}
+		r->close_after = true;
+		respond_error(r, 404, "not_found", "no such route");
+		return;
+	}
+	if (strcmp(path, "/healthz") == 0)
+		return route_healthz(s, r);
+	if (strcmp(path, "/metrics") == 0)
+		return route_metrics(s, r);
+	if (strcmp(path, "/source.tar.gz") == 0) {
+		struct stat sb;
+		if (stat(s->source_tarball, &sb) < 0)
+			return respond_error(r, 404, "not_found",
+					     "the source archive was not built with this server");
+		add_header(r, "content-disposition", "attachment; filename=\"plenum-source.tar.gz\"");
+		return respond_file(r, s->source_tarball, "application/gzip");
+	}
+	if (strncmp(path, "/api/join/", 10) == 0)
+		return route_join_info(s, r, path + 10);
+	if (strcmp(path, "/api/session") == 0)
+		return route_session(s, r);
+	rest = match_id(path, "/api/meetings/", id);
+	if (rest && strcmp(rest, "/qr.svg") == 0)
+		return route_qr(s, r, id);
+	rest = match_id(path, "/api/docs/", id);
+	if (rest && strcmp(rest, "/file") == 0)
+		return route_original(s, r, id);
+	if (rest && strncmp(rest, "/pages/", 7) == 0) {
+		char *end;
+		long n = strtol(rest + 7, &end, 10);
+		if (end != rest + 7 && strcmp(end, ".png") == 0 && n > 0 && n < 1000000)
+			return route_page(s, r, id, (int)n);
+		return respond_error(r, 404, "not_found", "no such page");
+	}
+	if (strncmp(path, "/api/", 5) == 0)
+		return respond_error(r, 404, "not_found", "no such route");
+	if (strncmp(path, "/j/", 3) == 0 || strncmp(path, "/m/", 3) == 0)
+		return serve_app(s, r);
+	serve_static(s, r, path);
+}
+
+static bool is_post(struct lws *wsi)
+{
+	return lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+}
+
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		  void *in, size_t len)
+{
+	struct srv *s = srv_of(wsi);
+	struct req *r = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		memset(r, 0, sizeof *r);
+		r->wsi = wsi;
+		r->fd = -1;
+		s->http_requests++;
+		if (!is_post(wsi) && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+			r->close_after = true;
+			add_header(r, "allow", "GET, POST");
+			respond_error(r, 405, "method_not_allowed", "use GET or POST");
+			return 0;
+		}
+		dispatch(s, r, in ? (const char *)in : "/", is_post(wsi));
+		return 0;
+
+	case LWS_CALLBACK_HTTP_BODY:
+		if (r->state == R_UPLOAD) {
+			if (lws_spa_process(r->spa, in, (int)len) < 0) {
+				r->close_after = true;
+				respond_error(r, 400, "bad_request", "the upload is not valid multipart/form-data");
+				upload_cleanup(r);
+			}
+			return 0;
+		}
+		if (r->state == R_JSON_BODY) {
+			if (r->inlen + len > JSON_BODY_MAX) {
+				r->close_after = true;
+				free(r->in);
+				r->in = NULL;
+				r->state = R_IDLE;
+				respond_error(r, 413, "too_large", "the request body is larger than 16 KiB");
+				return 0;
+			}
+			char *grown = realloc(r->in, r->inlen + len + 1);
+			if (!grown)
+				return -1;
+			r->in = grown;
+			memcpy(r->in + r->inlen, in, len);
+			r->inlen += len;
+			r->in[r->inlen] = 0;
+		}
+		return 0;
+
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (r->state == R_UPLOAD) {
+			upload_done(s, r);
+		} else if (r->state == R_JSON_BODY) {
+			route_join(s, r);
+		}
+		return 0;
+
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return writeable(r);
+
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (r && r->wsi == wsi) {
+			if (r->pending)
+				r->pending->req = NULL;
+			r->pending = NULL;
+			upload_cleanup(r);
+			free(r->body);
+			r->body = NULL;
+			free(r->in);
+			r->in = NULL;
+			r->wsi = NULL;
+		}
+		return 0;
+
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * transport — what server.c, http.c and ws.c share: the running server's
+ * state and the entry points each gives the others. libwebsockets stays
+ * inside these three files.
+ *
+ * Threads: everything here belongs to the lws service thread, except
+ * srv->render's wake callback (see render.h).
+ */
+#ifndef PLENUM_TRANSPORT_H
+#define PLENUM_TRANSPORT_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "auth.h"
+
+struct config;
+struct render;
+struct render_result;
+struct room;
+struct pending;
+
+#define WS_MESSAGE_MAX (64 * 1024) /* a client message past this closes with 1009 */
+#define WS_RING_SIZE 512           /* events a client may lag behind */
+#define WS_REPLIES_MAX 256         /* unsent replies a client may pile up */
+
+struct srv {
+	const struct config *cfg;
+	struct store *st;
+	struct auth_key key;
+	struct render *render;
+	struct lws_context *ctx;
+	struct room *rooms;         /* ws.c: meetings with connected clients */
+	struct pending *pending;    /* http.c: requests waiting for a render */
+	char cache_dir[1024];       /* <data>/cache */
+	char tmp_dir[1024];         /* <data>/tmp */
+	char source_tarball[1024];  /* /source.tar.gz */
+	/* counters for /metrics */
+	uint64_t http_requests, events_total, renders_total, render_failures;
+	int ws_connections;
+};
+
+/* The srv of a connection's context. */
+struct srv *srv_of(struct lws *wsi);
+
+/* ws.c */
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		void *in, size_t len);
+size_t ws_pss_size(void);
+/* Meetings that have clients connected. */
+int ws_room_count(struct srv *s);
+/* Sends an event (or a notice) to every client of a meeting that has said
+ * hello. Does not take ownership of `event`. */
+void ws_broadcast(struct srv *s, const char *meeting, json_t *event);
+
+/* http.c */
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		  void *in, size_t len);
+size_t http_pss_size(void);
+/* Frees what waits for renders (at shutdown, after the context is gone). */
+void http_shutdown(struct srv *s);
+/* A render result came back: answer the request that waits for it. */
+void http_render_done(struct srv *s, struct render_result *res);
+/* The session token a request carries (cookie or ?session=), or "". */
+void http_session_token(struct lws *wsi, char out[AUTH_TOKEN_LEN + 1]);
+
+#endif

@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * ws — the WebSocket protocol `plenum.v1`: frames ↔ commands, and the
+ * fan-out of a meeting's events to its clients.
+ *
+ * Design note.
+ *
+ * A `room` exists while a meeting has clients who said hello. It holds one
+ * lws_ring of serialized messages (events and notices), each allocated
+ * once with LWS_PRE headroom and written to every client from the same
+ * buffer. Each connection keeps a `tail` into that ring and writes one
+ * message per SERVER_WRITEABLE; when the connection that was furthest
+ * behind catches up, the oldest tail moves and the ring frees what nobody
+ * needs any more (the lws `minimal-ws-server-ring` pattern).
+ *
+ * Replies to a connection's own requests go in a short per-connection
+ * queue and are written before ring messages.
+ *
+ * Invariants:
+ *  1. A connection is in its room's list iff it has said hello; its tail
+ *     starts at the ring's head at that moment, so every event it gets from
+ *     the ring has a seq above the one in its hello reply.
+ *  2. Events enter the ring only after their transaction committed (the
+ *     domain functions return them after the commit).
+ *  3. When the ring is full, the connections at the oldest tail are the
+ *     laggards: they are closed with 1008 and resume with hello + since.
+ *  4. A message larger than WS_MESSAGE_MAX closes with 1009 (RFC 6455
+ *     §7.4.1); fragments are reassembled into a buffer bounded by it.
+ *
+ * Threads: the lws service thread only.
+ */
+#include "transport.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "meeting.h"
+#include "store.h"
+
+struct msg {
+	unsigned char *buf; /* LWS_PRE + len bytes */
+	size_t len;
+};
+
+struct reply {
+	struct reply *next;
+	size_t len;
+	unsigned char buf[]; /* LWS_PRE + len */
+};
+
+struct presence {
+	struct presence *next;
+	char participant[AUTH_ID_LEN + 1];
+	int count;
+};
+
+struct conn;
+
+struct room {
+	struct room *next;
+	char meeting[AUTH_ID_LEN + 1];
+	struct lws_ring *ring;
+	struct conn *conns;
+	struct presence *presence;
+	int nconns;
+};
+
+struct conn {
+	struct lws *wsi;
+	struct room *room;      /* set at hello */
+	struct conn *next;      /* in room->conns */
+	uint32_t tail;
+	bool authed, culled;
+	struct auth_who who;
+	struct reply *replies, *replies_last;
+	int nreplies;
+	unsigned char *rx;      /* reassembly of a fragmented message */
+	size_t rxlen;
+};
+
+size_t ws_pss_size(void)
+{
+	return sizeof(struct conn);
+}
+
+/* ---- rooms and presence ------------------------------------------------- */
+
+int ws_room_count(struct srv *s)
+{
+	int n = 0;
+
+	for (struct room *r = s->rooms; r; r = r->next)
+		n++;
+	return n;
+}
+
+static void msg_destroy(void *element)
+{
+	struct msg *m = element;
+
+	free(m->buf);
+}
+
+static struct room *room_find(struct srv *s, const char *meeting)
+{
+	for (struct room *r = s->rooms; r; r = r->next)
+		if (strcmp(r->meeting, meeting) == 0)
+			return r;
+	return NULL;
+}
+
+static struct room *room_get(struct srv *s, const char *meeting)
+{
+	struct room *r = room_find(s, meeting);
+
+	if (r)
+		return r;
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->ring = lws_ring_create(sizeof(struct msg), WS_RING_SIZE, msg_destroy);
+	if (!r->ring) {
+		free(r);
+		return NULL;
+	}
+	snprintf(r->meeting, sizeof r->meeting, "%s", meeting);
+	r->next = s->rooms;
+	s->rooms = r;
+	return r;
+}
+
+static void room_free_if_empty(struct srv *s, struct room *r)
+{
+	if (r->conns)
+		return;
+	for (struct room **p = &s->rooms; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	while (r->presence) {
+		struct presence *n = r->presence->next;
+		free(r->presence);
+		r->presence = n;
+	}
+	lws_ring_destroy(r->ring);
+	free(r);
+}
+
+static struct presence *presence_get(struct room *r, const char *participant, bool create)
+{
+	struct presence *p;
+
+	for (p = r->presence; p; p = p->next)
+		if (strcmp(p->participant, participant) == 0)
+			return p;
+	if (!create)
+		return NULL;
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	snprintf(p->participant, sizeof p->participant, "%s", participant);
+	p->next = r->presence;
+	r->presence = p;
+	return p;
+}
+
+/* Moves the oldest tail to the connection furthest behind (or the head when
+ * nobody is left), freeing what every connection has written. */
+static void room_update_oldest(struct room *r)
+{
+	uint32_t oldest = lws_ring_get_oldest_tail(r->ring);
+	size_t most = 0;
+	bool any = false;
+
+	for (struct conn *c = r->conns; c; c = c->next) {
+		size_t w = lws_ring_get_count_waiting_elements(r->ring, &c->tail);
+		if (!any || w > most) {
+			most = w;
+			oldest = c->tail;
+			any = true;
+		}
+	}
+	if (any) {
+		lws_ring_update_oldest_tail(r->ring, oldest);
+	} else {
+		size_t n = lws_ring_get_count_waiting_elements(r->ring, NULL);
+		lws_ring_consume(r->ring, NULL, NULL, n);
+	}
+}
+
+static void room_remove(struct room *r, struct conn *c)
+{
+	for (struct conn **p = &r->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			r->nconns--;
+			break;
+		}
+	}
+	c->next = NULL;
+	room_update_oldest(r);
+}
+
+/* Puts a serialized message into the room's ring; when the ring is full,
+ * the laggards are culled first (invariant 3). */
+static void room_push(struct room *r, const char *text, size_t len)
+{
+	struct msg m;
+
+	if (lws_ring_get_count_free_elements(r->ring) == 0) {
+		uint32_t oldest = lws_ring_get_oldest_tail(r->ring);
+		struct conn *c = r->conns, *next;
+		for (; c; c = next) {
+			next = c->next;
+			if (c->tail != oldest)
+				continue;
+			log_info("ws: %s fell %d messages behind; closing it", c->who.name,
+				 WS_RING_SIZE);
+			c->culled = true;
+			room_remove(r, c);
+			c->room = r; /* still counted in presence until closed */
+			lws_callback_on_writable(c->wsi);
+		}
+		room_update_oldest(r);
+		if (lws_ring_get_count_free_elements(r->ring) == 0)
+			return;
+	}
+	m.buf = malloc(LWS_PRE + len);
+	if (!m.buf)
+		return;
+	memcpy(m.buf + LWS_PRE, text, len);
+	m.len = len;
+	if (lws_ring_insert(r->ring, &m, 1) != 1) {
+		free(m.buf);
+		return;
+	}
+	for (struct conn *c = r->conns; c; c = c->next)
+		lws_callback_on_writable(c->wsi);
+}
+
+void ws_broadcast(struct srv *s, const char *meeting, json_t *event)
+{
+	struct room *r = room_find(s, meeting);
+	char *text;
+
+	if (json_object_get(event, "seq"))
+		s->events_total++;
+	if (!r)
+		return;
+	text = json_dumps(event, JSON_COMPACT);
+	if (!text)
+		return;
+	room_push(r, text, strlen(text));
+	free(text);
+}
+
+static void notice_presence(struct srv *s, struct room *r, const char *participant, bool online)
+{
+	json_t *n = json_pack("{s:s, s:s, s:b}", "type", "presence",
+			      "participant", participant, "online", online);
+	ws_broadcast(s, r->meeting, n);
+	json_decref(n);
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+static void reply_json(struct conn *c, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+	size_t len;
+	struct reply *r;
+
+	json_decref(j);
+	if (!text)
+		return;
+	if (c->nreplies >= WS_REPLIES_MAX) {
+		/* A client that sends and never reads: cut it off. */
+		c->culled = true;
+		free(text);
+		lws_callback_on_writable(c->wsi);
+		return;
+	}
+	len = strlen(text);
+	r = malloc(sizeof *r + LWS_PRE + len);
+	if (!r) {
+		free(text);
+		return;
+	}
+	memcpy(r->buf + LWS_PRE, text, len);
+	free(text);
+	r->len = len;
+	r->next = NULL;
+	if (c->replies_last)
+		c->replies_last->next = r;
+	else
+		c->replies = r;
+	c->replies_last = r;
+	c->nreplies++;
+	lws_callback_on_writable(c->wsi);
+}
+
+static void reply_error(struct conn *c, json_t *id, const char *code, const char *message)
+{
+	reply_json(c, json_pack("{s:O?, s:b, s:{s:s, s:s}}", "re", id, "ok", 0,
+				"error", "code", code, "message", message));
+}
+
+static json_t *reply_ok(json_t *id)
+{
+	return json_pack("{s:O, s:b}", "re", id, "ok", 1);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static json_t *you(const struct conn *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "participant", c->who.participant,
+			 "name", c->who.name, "role", auth_role_name(c->who.role),
+			 "meeting", c->who.meeting);
+}
+
+static void mark_online(struct room *r, json_t *state)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(json_object_get(state, "participants"), i, p) {
+		struct presence *pr = presence_get(r, json_string_value(json_object_get(p, "id")), false);
+		json_object_set_new(p, "online", json_boolean(pr && pr->count > 0));
+	}
+}
+
+static void cmd_hello(struct srv *s, struct conn *c, json_t *id, json_t *msg)
+{
+	json_t *since = json_object_get(msg, "since");
+	json_t *reply, *events = NULL;
+	bool first = !c->room;
+	int64_t seq;
+
+	if (since && !json_is_null(since) &&
+	    (!json_is_integer(since) || json_integer_value(since) < 0)) {
+		reply_error(c, id, "bad_request", "'since' must be a seq the client has seen (an integer ≥ 0)");
+		return;
+	}
+	seq = meeting_seq(s->st, c->who.meeting);
+	if (seq < 0) {
+		reply_error(c, id, "not_found", "this meeting no longer exists");
+		return;
+	}
+	if (json_is_integer(since)) {
+		int rc = meeting_events_since(s->st, c->who.meeting, json_integer_value(since),
+					      MEETING_EVENTS_MAX, &events);
+		if (rc == -EINVAL) {
+			reply_error(c, id, "bad_request", "'since' is beyond the meeting's last event");
+			return;
+		}
+		if (rc < 0)
+			events = NULL; /* too many, or a read error: send the state */
+	}
+
+	/* Join the room first so that the snapshot counts this client online. */
+	if (first) {
+		struct room *r = room_get(s, c->who.meeting);
+		if (!r) {
+			json_decref(events);
+			reply_error(c, id, "rate_limited", "the server is out of memory; try again");
+			return;
+		}
+		c->room = r;
+		c->tail = lws_ring_get_oldest_tail(r->ring);
+		lws_ring_consume(r->ring, &c->tail, NULL,
+				 lws_ring_get_count_waiting_elements(r->ring, &c->tail));
+		c->next = r->conns;
+		r->conns = c;
+		r->nconns++;
+	}
+
+	reply = reply_ok(id);
+	json_object_set_new(reply, "seq", json_integer(seq));
+	json_object_set_new(reply, "you", you(c));
+	if (events) {
+		json_object_set_new(reply, "events", events);
+	} else {
+		json_t *state = meeting_state(s->st, &s->key, s->cfg->public_url, c->who.meeting);
+		if (!state) {
+			json_decref(reply);
+			reply_error(c, id, "not_found", "this meeting no longer exists");
+			return;
+		}
+		/* Count this client before marking who is online. */
+		if (first) {
+			struct presence *p = presence_get(c->room, c->who.participant, true);
+			if (p && ++p->count == 1)
+				notice_presence(s, c->room, c->who.participant, true);
+			first = false;
+		}
+		mark_online(c->room, state);
+		json_object_set_new(reply, "state", state);
+	}
+	reply_json(c, reply);
+	if (first) {
+		struct presence *p = presence_get(c->room, c->who.participant, true);
+		if (p && ++p->count == 1)
+			notice_presence(s, c->room, c->who.participant, true);
+	}
+}
+
+static void cmd_present(struct srv *s, struct conn *c, json_t *id, json_t *msg)
+{
+	json_t *doc = json_object_get(msg, "doc"), *page = json_object_get(msg, "page");
+	json_t *event = NULL;
+	char why[160];
+	int rc;
+
+	if (!auth_may(c->who.role, ACT_PRESENT)) {
+		reply_error(c, id, "forbidden", "only the chair can change the presented page");
+		return;
+	}
+	if (!doc || !(json_is_null(doc) || json_is_string(doc))) {
+		reply_error(c, id, "bad_request", "'doc' must be a document id, or null to stop presenting");
+		return;
+	}
+	if (json_is_string(doc) && (!page || !json_is_integer(page))) {
+		reply_error(c, id, "bad_request", "'page' must be a page number (1 for the first page)");
+		return;
+	}
+	const char *d = json_string_value(doc);
+	int64_t p = json_is_integer(page) ? json_integer_value(page) : 0;
+	if (d && !auth_id_valid(d)) {
+		reply_error(c, id, "not_found", "no such document in this meeting");
+		return;
+	}
+	if (d && (p < 1 || p > 1000000)) {
+		snprintf(why, sizeof why, "page %lld does not exist", (long long)p);
+		reply_error(c, id, "not_found", why);
+		return;
+	}
+	rc = meeting_present(s->st, c->who.meeting, c->who.participant, d, (int)p, &event);
+	if (rc == -ENOENT) {
+		reply_error(c, id, "not_found", "no such document in this meeting");
+		return;
+	}
+	if (rc == -ERANGE) {
+		snprintf(why, sizeof why, "page %lld does not exist in this document", (long long)p);
+		reply_error(c, id, "not_found", why);
+		return;
+	}
+	if (rc < 0) {
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+		return;
+	}
+	json_t *reply = reply_ok(id);
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+}
+
+static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *id, *type;
+	char why[300];
+
+	if (!msg || !json_is_object(msg)) {
+		snprintf(why, sizeof why, "a request must be one JSON object: %s",
+			 msg ? "got another JSON value" : jerr.text);
+		reply_error(c, NULL, "bad_request", why);
+		goto out;
+	}
+	id = json_object_get(msg, "id");
+	type = json_object_get(msg, "type");
+	if (!id || !json_is_integer(id)) {
+		reply_error(c, NULL, "bad_request", "a request needs an integer 'id'");
+		goto out;
+	}
+	if (!type || !json_is_string(type)) {
+		reply_error(c, id, "bad_request", "a request needs a string 'type'");
+		goto out;
+	}
+	const char *t = json_string_value(type);
+	if (strcmp(t, "hello") == 0) {
+		cmd_hello(s, c, id, msg);
+	} else if (!c->room) {
+		reply_error(c, id, "bad_request", "say hello first");
+	} else if (strcmp(t, "present") == 0) {
+		cmd_present(s, c, id, msg);
+	} else if (strcmp(t, "ping") == 0) {
+		reply_json(c, reply_ok(id));
+	} else {
+		snprintf(why, sizeof why, "unknown request type '%.100s'", t);
+		reply_error(c, id, "bad_request", why);
+	}
+out:
+	json_decref(msg);
+}
+
+/* ---- the lws callback --------------------------------------------------- */
+
+static int authenticate(struct srv *s, struct lws *wsi, struct conn *c)
+{
+	char session[AUTH_TOKEN_LEN + 1], uri[64];
+
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+		return -ENOENT;
+	http_session_token(wsi, session);
+	if (!session[0] || auth_session_lookup(s->st, session, &c->who) < 0)
+		return -EACCES;
+	c->authed = true;
+	return 0;
+}
+
+static void conn_release(struct srv *s, struct conn *c)
+{
+	while (c->replies) {
+		struct reply *n = c->replies->next;
+		free(c->replies);
+		c->replies = n;
+	}
+	c->replies_last = NULL;
+	free(c->rx);
+	c->rx = NULL;
+	if (c->room) {
+		struct room *r = c->room;
+		if (!c->culled)
+			room_remove(r, c);
+		struct presence *p = presence_get(r, c->who.participant, false);
+		if (p && --p->count == 0 && r->conns)
+			notice_presence(s, r, c->who.participant, false);
+		c->room = NULL;
+		room_free_if_empty(s, r);
+	}
+}
+
+static int writeable(struct conn *c)
+{
+	if (c->culled) {
+		static const char why[] = "too far behind: reconnect and resume";
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				 (unsigned char *)why, sizeof why - 1);
+		return -1;
+	}
+	if (c->replies) {
+		struct reply *r = c->replies;
+		c->replies = r->next;
+		if (!c->replies)
+			c->replies_last = NULL;
+		c->nreplies--;
+		int n = lws_write(c->wsi, r->buf + LWS_PRE, r->len, LWS_WRITE_TEXT);
+		size_t len = r->len;
+		free(r);
+		if (n < (int)len)
+			return -1;
+	} else if (c->room) {
+		const struct msg *m = lws_ring_get_element(c->room->ring, &c->tail);
+		if (m) {
+			if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
+				return -1;
+			bool oldest = lws_ring_get_oldest_tail(c->room->ring) == c->tail;
+			lws_ring_consume(c->room->ring, &c->tail, NULL, 1);
+			if (oldest)
+				room_update_oldest(c->room);
+		}
+	}
+	if (c->replies || (c->room && lws_ring_get_element(c->room->ring, &c->tail)))
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static int receive(struct srv *s, struct conn *c, struct lws *wsi, void *in, size_t len)
+{
+	bool first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
+
+	if (lws_frame_is_binary(wsi)) {
+		if (final)
+			reply_error(c, NULL, "bad_request", "send text frames with JSON, not binary");
+		return 0;
+	}
+	if (first && final && !lws_remaining_packet_payload(wsi) && !c->rx) {
+		handle(s, c, in, len);
+		return 0;
+	}
+	if (first && !c->rx)
+		c->rxlen = 0;
+	if (c->rxlen + len > WS_MESSAGE_MAX) {
+		static const char why[] = "message larger than 64 KiB";
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+				 (unsigned char *)why, sizeof why - 1);
+		return -1;
+	}
+	if (!c->rx) {
+		c->rx = malloc(WS_MESSAGE_MAX);
+		if (!c->rx)
+			return -1;
+	}
+	memcpy(c->rx + c->rxlen, in, len);
+	c->rxlen += len;
+	if (final && !lws_remaining_packet_payload(wsi)) {
+		handle(s, c, (const char *)c->rx, c->rxlen);
+		free(c->rx);
+		c->rx = NULL;
+		c->rxlen = 0;
+	}
+	return 0;
+}
+
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		void *in, size_t len)
+{
+	struct srv *s = srv_of(wsi);
+	struct conn *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		if (!s || !c)
+			return 1;
+		memset(c, 0, sizeof *c);
+		if (authenticate(s, wsi, c) < 0) {
+			log_debug("ws: refused an upgrade without a valid session");
+			return 1;
+		}
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		if (!c->authed)
+			return -1;
+		c->wsi = wsi;
+		s->ws_connections++;
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+		if (c->wsi) {
+			s->ws_connections--;
+			conn_release(s, c);
+			c->wsi = NULL;
+		}
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (c->culled)
+			return 0;
+		return receive(s, c, wsi, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return writeable(c);
+	default:
+		return 0;
+	}
+}
