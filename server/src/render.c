@@ -13,16 +13,18 @@
  * own result, allocated when the request is accepted, so finishing a job
  * never allocates and never loses a result.
  *
- * Workers. One pool thread per worker process. A worker is started with
- * fork+exec of cfg.exe `render-worker`, its stdin and stdout on pipes; in the
- * child, before exec: a fresh signal mask, SIGPIPE to default, its own
- * process group (a Ctrl-C on the terminal stops the server, which stops the
- * workers), death with its parent (PR_SET_PDEATHSIG), RLIMIT_AS, and every
- * other descriptor close-on-exec. A CLOEXEC status pipe reports a failed
- * exec; the worker then says it is ready with one line. A worker lives
- * through any number of jobs; it is killed (SIGKILL), reaped and replaced
- * when a job times out, when it dies (EOF on its stdout) or when it answers
- * nonsense.
+ * Workers. One pool thread per worker process; the thread starts its worker
+ * (render_new() waits until all have said they are ready, or fails) and
+ * restarts it when needed. A worker is fork+exec of cfg.exe `render-worker`
+ * with its stdin and stdout on pipes; in the child, before exec: a fresh
+ * signal mask, SIGPIPE to default, its own process group (a Ctrl-C on the
+ * terminal stops the server, which stops the workers), death with its parent
+ * (PR_SET_PDEATHSIG), RLIMIT_AS (skipped in a sanitized build, whose shadow
+ * memory alone exceeds any sane limit), and every other descriptor
+ * close-on-exec. A CLOEXEC status pipe reports a failed exec; the worker
+ * then says it is ready with one line. A worker lives through any number of
+ * jobs; it is killed (SIGKILL), reaped and replaced when a job times out,
+ * when it dies (EOF on its stdout) or when it answers nonsense.
  *
  * Protocol: one JSON object per line each way (jansson, compact, so no
  * newline inside).
