@@ -233,12 +233,14 @@ static const char meeting_help[] =
 	"                             [--starts ISO-8601] [--agenda ITEM]... [--guests]\n"
 	"                             [--data DIR] [--public-url URL] [--json]\n"
 	"       plenum meeting list [--data DIR] [--json]\n"
+	"       plenum meeting show --meeting ID [--data DIR] [--public-url URL] [--json]\n"
 	"\n"
 	"create  makes a meeting with its agenda (one --agenda per item, in order), a\n"
 	"        chair, a secretary and a room display, and prints their links:\n"
 	"        join_url (the room QR code), chair_url, secretary_url, display_url.\n"
 	"        The links are shown only now: keep the chair's and secretary's private.\n"
 	"list    shows the meetings in the data directory.\n"
+	"show    prints a meeting's room join link and its QR code again.\n"
 	"\n"
 	"  --guests         people not on the roster may join by typing their name\n"
 	"  --public-url URL the server's address as people reach it (default\n"
@@ -380,11 +382,75 @@ static int meeting_list_cmd(int argc, char **argv)
 	return 0;
 }
 
+static int meeting_show_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *url = default_public_url(), *meeting = NULL;
+	char token[AUTH_TOKEN_LEN + 1], join[1024];
+	bool json = false;
+	struct data d = { 0 };
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'm': meeting = optarg; break;
+		case 'u': url = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(meeting_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!meeting)
+		return usage_error("--meeting is required");
+	if ((rc = check_public_url(url)) != 0)
+		return rc;
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	json_t *state = NULL;
+	if (meeting_room_token(d.st, &d.key, meeting, token) < 0) {
+		rc = fail("no meeting '%s' in %s", meeting, dir);
+		goto out;
+	}
+	size_t n = strlen(url);
+	while (n > 8 && url[n - 1] == '/')
+		n--;
+	snprintf(join, sizeof join, "%.*s/j/%s", (int)n, url, token);
+	state = meeting_state(d.st, &d.key, "", meeting);
+	const char *title = json_string_value(json_object_get(json_object_get(state, "meeting"), "title"));
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s}", "meeting", meeting, "title", title ? title : "",
+				      "join_url", join);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("%s (%s)\n\nRoom join link — scan the QR code or open:\n  %s\n\n",
+		       title ? title : "", meeting, join);
+		qr_terminal(join, stdout);
+	}
+	rc = 0;
+out:
+	json_decref(state);
+	data_close(&d);
+	return rc;
+}
+
 static int cmd_meeting(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		if (argc < 2)
-			return usage_error("which? 'create' or 'list'");
+			return usage_error("which? 'create', 'list' or 'show'");
 		fputs(meeting_help, stdout);
 		return 0;
 	}
@@ -395,6 +461,10 @@ static int cmd_meeting(int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0) {
 		command = "plenum meeting list";
 		return meeting_list_cmd(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		command = "plenum meeting show";
+		return meeting_show_cmd(argc - 1, argv + 1);
 	}
 	command = "plenum meeting";
 	return usage_error("unknown command '%s'; try 'create' or 'list'", argv[1]);
@@ -623,6 +693,7 @@ static const char help[] =
 	"  serve            run the server\n"
 	"  meeting create   create a meeting and print its QR code and links\n"
 	"  meeting list     list the meetings\n"
+	"  meeting show     print a meeting's join link and QR code\n"
 	"  participant add  add a person to a meeting and print their link\n"
 	"  doc add          add a document to a meeting\n"
 	"\n"
