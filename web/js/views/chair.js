@@ -18,11 +18,12 @@ export function mountChair(root, client) {
   let aim = null;
   let inflight = 0;
   const open = new Set(); // documents whose thumbnails are unfolded
+  let docsRendered = false;
 
   const banner = offlineBanner();
   const titleEl = h('span.bar-meeting');
   const nowEl = h('span.bar-mode');
-  const stopBtn = h('button.btn.danger.bar-btn', { type: 'button' }, h('span.icon-stop', { 'aria-hidden': 'true' }), h('span', { i18n: 'chair.stop' }));
+  const stopBtn = h('button.btn.danger.bar-btn', { type: 'button' }, h('span.icon-stop', { 'aria-hidden': 'true' }), h('span.label', { i18n: 'chair.stop' }));
   const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), stopBtn, langSwitch());
 
   const stageBox = h('div', { id: 'stage' });
@@ -40,7 +41,7 @@ export function mountChair(root, client) {
   const peopleCount = h('span.muted.small');
   const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
 
-  const app = h('div.app.chair-app', {}, banner, bar, h('div.chair-grid', {}, docsCol, stageCol, peopleCol));
+  const app = h('div.app.chair-app', {}, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol));
   clear(root).append(app);
 
   async function present(doc, page) {
@@ -128,8 +129,13 @@ export function mountChair(root, client) {
     const s = st();
     const cur = aim || s.presented;
     if (cur) open.add(cur.doc);
-    const first = orderedDocs(s)[0];
-    if (first && open.size === 0) open.add(first.id);
+    // Unfold everything while it stays short; past that, only what is in use.
+    if (!docsRendered) {
+      const all = orderedDocs(s);
+      if (all.reduce((n, d) => n + d.pages, 0) <= 60) for (const d of all) open.add(d.id);
+      else if (all[0]) open.add(all[0].id);
+    }
+    docsRendered = true;
     clear(docsCol);
     docsCol.append(h('h2', { i18n: 'meeting.agenda' }));
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));

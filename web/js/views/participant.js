@@ -3,7 +3,7 @@
 // screen, followed by default; free browsing through the documents drawer,
 // the arrows or a swipe; one obvious button back to the chair's page.
 import { h, clear, footer, pagesLabel } from '../dom.js';
-import { tx, ta, langSwitch } from '../i18n.js';
+import { tx, langSwitch } from '../i18n.js';
 import { Stage } from '../stage.js';
 import { meetingHeader, agendaList, docsByItem, offlineBanner, roleLabel } from './common.js';
 
@@ -21,7 +21,7 @@ export function mountParticipant(root, client) {
   const titleEl = h('span.bar-meeting');
   const modeEl = h('span.bar-mode');
   const docsBtn = h('button.btn.bar-btn', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'drawer' },
-    h('span.icon-menu', { 'aria-hidden': 'true' }), h('span', { i18n: 'view.documents' }));
+    h('span.icon-menu', { 'aria-hidden': 'true' }), h('span.label', { i18n: 'view.documents' }));
   const bar = h('header.bar', {}, docsBtn, h('div.bar-text', {}, titleEl, modeEl), langSwitch());
 
   const stageBox = h('div', { id: 'stage' });
@@ -37,7 +37,7 @@ export function mountParticipant(root, client) {
   const drawerBody = h('div.drawer-body');
   const closeBtn = h('button.btn.bar-btn.drawer-close', { type: 'button' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { i18n: 'view.close' }));
   const drawer = h('aside.drawer', { id: 'drawer', hidden: true, 't_aria-label': 'view.documents' },
-    h('div.drawer-head', {}, h('h2', { i18n: 'view.documents' }), closeBtn),
+    h('div.drawer-head', {}, h('h2', { i18n: 'view.documents' }), langSwitch(), closeBtn),
     drawerBody,
     footer());
   const scrim = h('div.scrim', { hidden: true });
@@ -163,7 +163,7 @@ export function mountParticipant(root, client) {
       const ul = h('ul.doc-list');
       for (const d of g.docs) {
         const isCur = cur && cur.doc === d.id;
-        const btn = h('button.doc-btn', { type: 'button', 'aria-current': isCur ? 'true' : null },
+        const btn = h('button.doc-btn', { type: 'button', 'aria-current': isCur ? 'true' : null, dataset: { doc: d.id } },
           h('span.doc-icon', { 'aria-hidden': 'true' }),
           h('span.doc-text', {}, h('span.doc-title', {}, d.title), h('span.doc-pages', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
           pres && pres.doc === d.id ? h('span.badge', { i18n: 'view.presentingBadge' }) : null);
