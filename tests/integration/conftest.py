@@ -140,6 +140,7 @@ class Server:
         self._checked = 0           # how much of the log was already checked
         self.starts = 0
         self.stop_problems = []
+        self.wanted = False         # started and not deliberately stopped
 
     # Preparing meetings (the command line, on the same data dir).
     def meeting(self, title="Họp giao ban tháng 11", org=None, location=None,
@@ -189,6 +190,7 @@ class Server:
         argv = [plenum_bin(), "serve", "--data", self.data,
                 "--listen", f"127.0.0.1:{self.port}",
                 "--public-url", self.url] + self.extra
+        self.wanted = True
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=self._log,
                                      stdin=subprocess.DEVNULL)
@@ -217,6 +219,7 @@ class Server:
 
     def stop(self):
         """SIGTERM, then SIGKILL after 5 s. Returns the exit status."""
+        self.wanted = False
         if self.proc is None:
             return None
         p, self.proc = self.proc, None
@@ -289,8 +292,20 @@ def _sanitizer_watch():
     """After each test: any server that reported a sanitizer error or died
     during it fails that test."""
     yield
+    errors = []
     for s in list(_servers):
-        s.check()
+        try:
+            s.check()
+        except AssertionError as e:
+            errors.append(str(e))
+        if s.wanted and not s.running:
+            # A shared server that died is started again, so that one crash
+            # fails one test and not the rest of the module.
+            s.proc = None
+            s._log.close()
+            s.start()
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
 
 
 @pytest.fixture
