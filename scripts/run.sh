@@ -42,6 +42,7 @@ if [ ! -f "$data/demo.tokens" ]; then
   json=$($plenum meeting create --data "$data" --json --public-url "$public_url" \
     --title "Họp giao ban tháng 11 — Monthly briefing" \
     --org "Sở Thông tin và Truyền thông" --location "Phòng họp 301" \
+    --chair "Võ Thanh Hải" --secretary "Đặng Ngọc Lan" \
     --starts "$(date -u -d 'tomorrow 01:00' +%Y-%m-%dT%H:%M:%SZ)" \
     --agenda "Khai mạc — Opening" \
     --agenda "Báo cáo tình hình tháng 11 — November report" \
@@ -81,7 +82,7 @@ echo "Secretary:     $public_url/j/$(get secretary)"
 echo "Room display:  $public_url/j/$(get display)"
 for i in 1 2 3 4 5; do
   line=$(get "member$i")
-  printf 'Member %-22s %s/j/%s\n' "${line#*|}:" "$public_url" "${line%%|*}"
+  echo "Member:        $public_url/j/${line%%|*}  (${line#*|})"
 done
 echo
 case "$listen" in

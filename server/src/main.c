@@ -231,6 +231,7 @@ out:
 static const char meeting_help[] =
 	"Usage: plenum meeting create --title TITLE [--org ORG] [--location PLACE]\n"
 	"                             [--starts ISO-8601] [--agenda ITEM]... [--guests]\n"
+	"                             [--chair NAME] [--secretary NAME]\n"
 	"                             [--data DIR] [--public-url URL] [--json]\n"
 	"       plenum meeting list [--data DIR] [--json]\n"
 	"       plenum meeting show --meeting ID [--data DIR] [--public-url URL] [--json]\n"
@@ -243,6 +244,8 @@ static const char meeting_help[] =
 	"show    prints a meeting's room join link and its QR code again.\n"
 	"\n"
 	"  --guests         people not on the roster may join by typing their name\n"
+	"  --chair NAME     the chair's name (default \"Chair\")\n"
+	"  --secretary NAME the secretary's name (default \"Secretary\")\n"
 	"  --public-url URL the server's address as people reach it (default\n"
 	"                   $PLENUM_PUBLIC_URL or http://127.0.0.1:8080)\n"
 	"  --json           print one JSON object instead of text and a QR code\n";
@@ -257,6 +260,8 @@ static int meeting_create_cmd(int argc, char **argv)
 		{ "starts", required_argument, NULL, 's' },
 		{ "agenda", required_argument, NULL, 'a' },
 		{ "guests", no_argument, NULL, 'g' },
+		{ "chair", required_argument, NULL, 'c' },
+		{ "secretary", required_argument, NULL, 'e' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -283,6 +288,8 @@ static int meeting_create_cmd(int argc, char **argv)
 		case 's': m.starts = optarg; break;
 		case 'a': agenda[m.nagenda++] = optarg; break;
 		case 'g': m.guests = true; break;
+		case 'c': m.chair = optarg; break;
+		case 'e': m.secretary = optarg; break;
 		case 'u': url = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(meeting_help, stdout); rc = 0; goto out;

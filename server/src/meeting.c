@@ -283,7 +283,9 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	if (!text_ok(m->title, MEETING_TITLE_MAX, true) ||
 	    !text_ok(m->org, MEETING_TITLE_MAX, false) ||
 	    !text_ok(m->location, MEETING_TITLE_MAX, false) ||
-	    !text_ok(m->starts, 40, false))
+	    !text_ok(m->starts, 40, false) ||
+	    !text_ok(m->chair, AUTH_NAME_MAX, false) ||
+	    !text_ok(m->secretary, AUTH_NAME_MAX, false))
 		return -EINVAL;
 	for (int i = 0; i < m->nagenda; i++)
 		if (!text_ok(m->agenda[i], MEETING_TITLE_MAX, true))
@@ -334,7 +336,12 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	for (size_t i = 0; i < sizeof officers / sizeof officers[0]; i++) {
 		char pid[AUTH_ID_LEN + 1];
 		char *token = (char *)out + officers[i].off;
-		rc = participant_insert(st, out->id, officers[i].name, "", officers[i].role, pid);
+		const char *name = officers[i].name;
+		if (officers[i].role == ROLE_CHAIR && m->chair && *m->chair)
+			name = m->chair;
+		if (officers[i].role == ROLE_SECRETARY && m->secretary && *m->secretary)
+			name = m->secretary;
+		rc = participant_insert(st, out->id, name, "", officers[i].role, pid);
 		if (rc < 0)
 			goto fail;
 		auth_token_new(token);

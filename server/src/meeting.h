@@ -32,6 +32,8 @@ struct meeting_new {
 	const char *location;  /* may be NULL */
 	const char *starts;    /* ISO-8601, may be NULL */
 	bool guests;           /* may people not on the roster join by name? */
+	const char *chair;     /* the chair's name; NULL: "Chair" */
+	const char *secretary; /* the secretary's name; NULL: "Secretary" */
 	const char *const *agenda;
 	int nagenda;
 };
