@@ -13,7 +13,8 @@ import pytest
 
 from conftest import (PDF_4_PAGES, PDF_VI, data_file, member_url, module_server,
                       prepare_standard, serve_accepts, upload_cap_args)
-from helpers import ID_RE, assert_error, get, join, png_size, token_of, upload
+from helpers import (ID_RE, assert_error, get, join, multipart, png_size, post,
+                     token_of, upload)
 
 CAP = 1048576
 
@@ -274,6 +275,14 @@ def test_upload_over_the_cap_is_413(srv, s):
     assert get(srv.url, "/healthz").status == 200
 
 
+def test_upload_without_a_file_field_is_400(srv, s):
+    m = srv.ctx["a"]["meeting"]
+    body, ct = multipart([("title", "Báo cáo")])
+    r = post(srv.url, f"/api/meetings/{m}/documents", body,
+             headers={"Content-Type": ct}, session=s["chair"])
+    assert_error(r, 400, "bad_request")
+
+
 def test_same_file_twice_is_stored_once(srv, s):
     m = srv.ctx["a"]["meeting"]
     r1 = upload(srv.url, m, s["chair"], "first.pdf", pdf_bytes())
@@ -288,3 +297,32 @@ def test_same_file_twice_is_stored_once(srv, s):
     assert p1.body == p2.body
     # And the same as the copy added by the command line.
     assert page(srv, s["member"], 1, 320).header("ETag") == p1.header("ETag")
+
+
+# ----------------------------------------------------------------- metrics
+
+def test_metrics_prometheus_text(srv):
+    r = get(srv.url, "/metrics")
+    assert r.status == 200, r
+    assert r.content_type == "text/plain", r.header("Content-Type")
+    values = {}
+    for line in r.text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            values[name.split("{")[0]] = float(value)
+    for name in ("plenum_connections", "plenum_events_total", "plenum_renders_total",
+                 "plenum_render_failures_total", "plenum_http_requests_total"):
+        assert name in values, f"/metrics lacks {name}:\n{r.text()}"
+    assert values["plenum_http_requests_total"] >= 1, values
+
+
+# ------------------------------------------------------------ original file
+
+def test_original_file_for_chair_and_secretary_only(srv, s):
+    path = f"/api/docs/{doc_a(srv)}/file"
+    for who in ("chair", "secretary"):
+        r = get(srv.url, path, session=s[who])
+        assert r.status == 200, f"{who}: {r!r}"
+        assert r.body == pdf_bytes(), f"{who}: not the uploaded file"
+    for who in ("member", "display", "chair_b"):
+        assert_error(get(srv.url, path, session=s[who]), 403)

@@ -3,6 +3,8 @@
 events and presence notices."""
 
 import asyncio
+import re
+import time
 
 import pytest
 import websockets.client
@@ -10,7 +12,7 @@ import websockets.exceptions
 
 from conftest import (AGENDA, MEMBERS, PDF_4_PAGES, PDF_VI, data_file, member_url,
                       module_server, prepare_standard)
-from helpers import (ID_RE, SUBPROTOCOL, WS_TIMEOUT, close_all, connect, join, run,
+from helpers import (ID_RE, SUBPROTOCOL, WS_TIMEOUT, close_all, connect, get, join, run,
                      upload, ws_url)
 
 
@@ -63,19 +65,24 @@ def refused_status(url, **kw):
                                                  compression=None, **kw)
         except websockets.exceptions.InvalidStatusCode as e:
             return e.status_code
+        except websockets.exceptions.InvalidMessage as e:
+            return f"no HTTP response ({e.__cause__ or e})"
         await ws.close()
-        return None
+        return "accepted"
     return run(go())
 
 
 def test_upgrade_without_session_is_refused(srv):
-    assert refused_status(ws_url(srv.url)) == 403
+    got = refused_status(ws_url(srv.url))
+    assert got == 403, f"upgrade without a session: expected 403, got {got}"
 
 
 def test_upgrade_with_unknown_session_is_refused(srv):
-    assert refused_status(ws_url(srv.url, "A" * 22)) == 403
-    assert refused_status(ws_url(srv.url),
-                          extra_headers={"Cookie": "plenum_session=" + "B" * 22}) == 403
+    got = refused_status(ws_url(srv.url, "A" * 22))
+    assert got == 403, f"?session=<unknown>: expected 403, got {got}"
+    got = refused_status(ws_url(srv.url),
+                         extra_headers={"Cookie": "plenum_session=" + "B" * 22})
+    assert got == 403, f"cookie with an unknown session: expected 403, got {got}"
 
 
 # ------------------------------------------------------------------- hello
@@ -148,7 +155,8 @@ def test_chair_presents_and_everyone_gets_the_event(srv):
             e = await c.wait_for(lambda m: m.get("type") == "presented"
                                  and m.get("seq") == r["seq"], f"presented seq {r['seq']}")
             assert e["doc"] == d and e["page"] == 2 and e["by"] == chair["participant"], e
-            assert isinstance(e["at"], str) and e["at"], e
+            assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", e["at"]), \
+                f"`at` is not an ISO-8601 UTC time: {e}"
         # A late joiner sees it at once.
         lc, h = await connect(srv.url, mem["session"], label="late")
         assert h["state"]["presented"] == {"doc": d, "page": 2,
@@ -333,3 +341,23 @@ def test_presence_notices(srv):
         assert online[yid] is False, online
         await close_all([xc, _])
     run(go())
+
+
+def test_healthz_counts_connections(srv):
+    mem = session(srv, MEMBERS[0][0])
+
+    def count():
+        return get(srv.url, "/healthz").json()["connections"]
+
+    async def go():
+        cs = [(await connect(srv.url, mem["session"]))[0] for _ in range(3)]
+        during = count()
+        await close_all(cs)
+        return during
+    during = run(go())
+    assert during >= 3, f"/healthz counts {during} connections with 3 open"
+    deadline = time.monotonic() + 10
+    while count() > during - 3:
+        assert time.monotonic() < deadline, \
+            f"/healthz still counts {count()} connections 10 s after 3 of {during} closed"
+        time.sleep(0.05)
