@@ -102,8 +102,11 @@ run_one() {
 		;;
 	esac
 	args+=(--pid "$server_pid")
-	echo "== $server, N=$n" >&2
+	# The 1-minute load average before the run: this machine may be shared.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	echo "== $server, N=$n (load average $load)" >&2
 	out=$("$loadtool" "${args[@]}") || rc=$?
+	[ -z "$out" ] || out="{\"load1\":$load,${out#\{}"
 	bench_stop "$server_pid"
 	server_pid=
 	if [ -n "$out" ]; then
@@ -133,10 +136,11 @@ command -v node >/dev/null && machine+=", Node $(node --version)"
 table=$(python3 - "$results" "$presents" "$interval" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to each receiver's arrival.")
+print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to each receiver's arrival;")
+print("RSS/conn is the server's VmRSS growth over N idle receivers, divided by N; load is the 1-minute load average before the run.")
 print()
-print("| N | server | p50 ms | p99 ms | max ms | RSS/conn | missed | connect |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|")
+print("| N | server | p50 ms | p99 ms | max ms | RSS/conn | missed | connect | load |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 def ms(v):
     return f"{v:.1f}" if isinstance(v, (int, float)) else "—"
 for r in rows:
@@ -149,7 +153,7 @@ for r in rows:
     conn = r.get("connect_ms")
     conn = f"{conn / 1000:.2f} s" if isinstance(conn, (int, float)) and conn >= 0 else "—"
     print(f"| {r.get('n')} | {r.get('server')} | {ms(lat.get('p50'))} | {ms(lat.get('p99'))} "
-          f"| {ms(lat.get('max'))} | {rss} | {missed} | {conn} |")
+          f"| {ms(lat.get('max'))} | {rss} | {missed} | {conn} | {r.get('load1', '—')} |")
 PY
 )
 

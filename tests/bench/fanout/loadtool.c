@@ -91,7 +91,7 @@ struct conn {
 };
 
 struct options {
-	const char *url, *session, *chair_session, *doc, *label;
+	const char *url, *session, *chair_session, *doc, *label, *trace;
 	char host[64];
 	int port;
 	int n, p, pages, interval_ms, timeout_s, batch, retries, settle_ms,
@@ -628,7 +628,8 @@ present_of_seq(int64_t seq)
 static int
 report(void)
 {
-	int64_t *lat = NULL, *ack_lat = NULL;
+	int64_t *lat = NULL, *ack_lat = NULL, *k_max = NULL, *k_sum = NULL;
+	int *k_count = NULL;
 	size_t nlat = 0, nack = 0;
 	long missed = 0, duplicated = 0, out_of_order = 0, wrong_page = 0,
 	     unexpected = 0, refused = 0;
@@ -644,11 +645,17 @@ report(void)
 	lat = malloc(sizeof(*lat) * ((size_t)opt.n * (size_t)opt.p + 1));
 	ack_lat = malloc(sizeof(*ack_lat) * ((size_t)opt.p + 1));
 	seen = malloc((size_t)opt.p + 1);
-	if (!lat || !ack_lat || !seen) {
+	k_max = calloc((size_t)opt.p, sizeof(*k_max));
+	k_sum = calloc((size_t)opt.p, sizeof(*k_sum));
+	k_count = calloc((size_t)opt.p, sizeof(*k_count));
+	if (!lat || !ack_lat || !seen || !k_max || !k_sum || !k_count) {
 		fprintf(stderr, "loadtool: out of memory\n");
 		free(lat);
 		free(ack_lat);
 		free(seen);
+		free(k_max);
+		free(k_sum);
+		free(k_count);
 		return 2;
 	}
 
@@ -708,9 +715,29 @@ report(void)
 			if (a->page != k % opt.pages + 1)
 				wrong_page++;
 			lat[nlat++] = a->t_ns - send_ns[k];
+			k_sum[k] += a->t_ns - send_ns[k];
+			k_count[k]++;
+			if (a->t_ns - send_ns[k] > k_max[k])
+				k_max[k] = a->t_ns - send_ns[k];
 		}
 		for (k = 0; k < opt.p; k++)
 			missed += !seen[k];
+	}
+	if (opt.trace) {
+		FILE *f = fopen(opt.trace, "w");
+
+		if (f) {
+			fprintf(f, "# k send_ms reply_ms delivered mean_ms max_ms\n");
+			for (k = 0; k < opt.p; k++)
+				fprintf(f, "%d %.3f %.3f %d %.3f %.3f\n", k + 1,
+					(double)(send_ns[k] - t_present_start) / 1e6,
+					ack_state[k] == 1 ? (double)(ack_ns[k] - send_ns[k]) / 1e6 : -1.0,
+					k_count[k],
+					k_count[k] ? (double)k_sum[k] / k_count[k] / 1e6 : -1.0,
+					(double)k_max[k] / 1e6);
+			fclose(f);
+		} else
+			fprintf(stderr, "loadtool: cannot write %s\n", opt.trace);
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_i64);
 	qsort(ack_lat, nack, sizeof(*ack_lat), cmp_i64);
@@ -788,6 +815,9 @@ report(void)
 			rss_before_kib, rss_after_kib, rss_per_conn);
 
 	free(seq_to_k);
+	free(k_max);
+	free(k_sum);
+	free(k_count);
 	free(lat);
 	free(ack_lat);
 	free(seen);
@@ -894,6 +924,7 @@ usage(FILE *f)
 "  --settle-ms      idle time before RSS is read (default 500)\n"
 "  --drain-ms       wait for late events after the last reply (default 5000)\n"
 "  --label          server name in the report\n"
+"  --trace FILE     per page change: send time, reply and delivery times\n"
 "  -v               log connection errors\n");
 }
 
@@ -916,7 +947,7 @@ parse_args(int argc, char **argv)
 {
 	enum { O_URL = 256, O_SESSION, O_CHAIR, O_DOC, O_PAGES, O_INTERVAL,
 	       O_PID, O_TIMEOUT, O_BATCH, O_RETRIES, O_SETTLE, O_DRAIN,
-	       O_LABEL };
+	       O_LABEL, O_TRACE };
 	static const struct option longs[] = {
 		{ "url", required_argument, NULL, O_URL },
 		{ "session", required_argument, NULL, O_SESSION },
@@ -931,6 +962,7 @@ parse_args(int argc, char **argv)
 		{ "settle-ms", required_argument, NULL, O_SETTLE },
 		{ "drain-ms", required_argument, NULL, O_DRAIN },
 		{ "label", required_argument, NULL, O_LABEL },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -943,6 +975,7 @@ parse_args(int argc, char **argv)
 		case O_CHAIR: opt.chair_session = optarg; break;
 		case O_DOC: opt.doc = optarg; break;
 		case O_LABEL: opt.label = optarg; break;
+		case O_TRACE: opt.trace = optarg; break;
 		case O_PAGES: bad |= int_arg(optarg, 1, 100000, &opt.pages); break;
 		case 'n': bad |= int_arg(optarg, 1, 100000, &opt.n); break;
 		case 'p': bad |= int_arg(optarg, 1, 100000, &opt.p); break;
