@@ -148,6 +148,14 @@ def test_page_png_width_is_rounded_up(srv, s, w, expected):
     assert abs(height / width - 841.89 / 595.276) < 0.02, (width, height)
 
 
+@pytest.mark.parametrize("w", ["99999", "4294967617"])
+def test_page_png_huge_width_gets_2048(srv, s, w):
+    r = page(srv, s["member"], 1, w)
+    assert r.status == 200, r
+    assert png_size(r.body)[0] == 2048, f"w={w}: PNG is {png_size(r.body)[0]} wide, " \
+        "expected 2048 (larger asks get 2048)"
+
+
 def test_page_png_cache_headers_and_304(srv, s):
     r = page(srv, s["member"], 2, 640)
     assert r.status == 200, r

@@ -120,6 +120,14 @@ def test_session_cookie_opens_the_meeting(srv):
     assert get(srv.url, f"/api/meetings/{m}/qr.svg", session=s).status == 200
 
 
+def test_session_cookie_among_other_cookies(srv):
+    s = join(srv.url, room(srv), name=MEMBERS[0][0])["session"]
+    m = srv.ctx["a"]["meeting"]
+    r = get(srv.url, f"/api/meetings/{m}/qr.svg",
+            headers={"Cookie": f"theme=dark; plenum_session={s}; lang=vi"})
+    assert r.status == 200, f"a browser sends other cookies too: {r!r}"
+
+
 def test_unknown_name_is_refused_without_guests(srv):
     err = assert_error(join_raw(srv.url, room(srv), name="Người Lạ"), 403, "forbidden")
     assert "roster" in err["message"], err

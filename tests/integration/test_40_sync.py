@@ -17,6 +17,7 @@ def prepare(server):
         "fan": prepare_standard(server, members=MEMBERS, title="Kỳ họp thứ 5"),
         "late": prepare_standard(server, members=MEMBERS[:2], title="Họp tổ"),
         "since": prepare_standard(server, members=MEMBERS[:2], title="Họp ban"),
+        "long": prepare_standard(server, members=MEMBERS[:1], title="Họp cả ngày"),
     }
 
 
@@ -182,3 +183,30 @@ def test_since_beyond_seq_is_bad_request(srv):
         assert (await c.request("ping"))["ok"] is True
         await c.close()
     run(go())
+
+
+def test_since_keeps_500_events_and_falls_back_to_state(srv):
+    m = srv.ctx["long"]
+    chair = join(srv.url, m["chair_url"])
+    me = join(srv.url, member_url(m, MEMBERS[0][0]))["session"]
+    d = doc(m)
+
+    async def go():
+        cc, h = await connect(srv.url, chair["session"], label="chair")
+        # More than 500 events, sent in bursts the chair keeps up with.
+        pages = [(i % 4) + 1 for i in range(510)]
+        for i in range(0, len(pages), 50):
+            r = await present_burst(cc, d, pages[i:i + 50])
+        last = r[-1]["seq"]
+        assert last == h["seq"] + 510, (h["seq"], last)
+        c1, h1 = await connect(srv.url, me, label="500-behind", since=last - 500)
+        assert "events" in h1, f"500 events after since are still kept: {list(h1)}"
+        assert [e["seq"] for e in h1["events"]] == list(range(last - 499, last + 1))
+        c2, h2 = await connect(srv.url, me, label="501-behind", since=last - 501)
+        assert "state" in h2 and "events" not in h2, \
+            f"501 events after since: expected state, got {list(h2)}"
+        assert h2["seq"] == last, h2
+        assert h2["state"]["presented"] == {"doc": d, "page": pages[-1],
+                                            "by": chair["participant"]}, h2["state"]
+        await close_all([cc, c1, c2])
+    run(go(), timeout=150)
