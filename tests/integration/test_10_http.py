@@ -283,6 +283,34 @@ def test_upload_over_the_cap_is_413(srv, s):
     assert get(srv.url, "/healthz").status == 200
 
 
+def test_upload_keeps_a_vietnamese_file_name_as_title(srv, s):
+    m = srv.ctx["a"]["meeting"]
+    r = upload(srv.url, m, s["chair"], "Dự thảo nghị quyết.pdf", pdf_bytes(PDF_VI))
+    assert r.status == 201, r
+    assert r.json().get("title") == "Dự thảo nghị quyết", r.json()
+
+
+def test_truncated_pdf_fails_alone(srv, s):
+    m = srv.ctx["a"]["meeting"]
+    data = pdf_bytes()
+    r = upload(srv.url, m, s["chair"], "cut.pdf", data[:len(data) // 2])
+    assert r.status in (201, 415), f"a truncated PDF: {r!r}"
+    if r.status == 415:
+        assert_error(r, 415, "unsupported")
+    else:
+        j = r.json()
+        for n in range(1, j["pages"] + 1):
+            p = page(srv, s["member"], n, 320, doc=j["doc"])
+            assert p.status in (200, 503), f"page {n} of a repaired PDF: {p!r}"
+            if p.status == 503:
+                assert_error(p, 503)
+            else:
+                png_size(p.body)
+    # Everything else goes on.
+    assert get(srv.url, "/healthz").status == 200
+    png_size(page(srv, s["member"], 2, 320).body)
+
+
 def test_upload_without_a_file_field_is_400(srv, s):
     m = srv.ctx["a"]["meeting"]
     body, ct = multipart([("title", "Báo cáo")])
