@@ -558,8 +558,10 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 		return;
 	}
 	const char *v = lws_get_urlarg_by_name(r->wsi, "w=", arg, sizeof arg);
-	if (v)
-		w = atoi(v);
+	if (v) {
+		long lw = strtol(v, NULL, 10);
+		w = lw > 100000 ? 100000 : lw < 0 ? 0 : (int)lw;
+	}
 	w = render_width_round(w);
 
 	snprintf(etag, sizeof etag, "\"%.16s-%d-%d\"", d.sha256, page, w);
@@ -908,6 +910,25 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 	serve_static(s, r, path);
 }
 
+/* Answers an upgrade request with an HTTP error. lws would answer an upgrade
+ * with HTTP/1.0, which WebSocket clients reject, so the bytes are written
+ * here. Returns 1: "answered" for LWS_CALLBACK_HTTP_CONFIRM_UPGRADE. */
+static int refuse_upgrade(struct lws *wsi, int status, const char *reason, const char *code,
+			  const char *message)
+{
+	unsigned char buf[LWS_PRE + 512];
+	char body[300];
+	int blen = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+			    code, message);
+	int n = snprintf((char *)buf + LWS_PRE, sizeof buf - LWS_PRE,
+			 "HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
+			 "content-length: %d\r\nconnection: close\r\n\r\n%s",
+			 status, reason, blen, body);
+	if (lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n)
+		return -1;
+	return 1;
+}
+
 static bool is_post(struct lws *wsi)
 {
 	return lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
@@ -933,6 +954,20 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		dispatch(s, r, in ? (const char *)in : "/", is_post(wsi));
 		return 0;
+
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		/* Refuse a WebSocket upgrade with a real HTTP answer, so that a
+		 * client can tell "no session" from "server down". */
+		char uri[64], session[AUTH_TOKEN_LEN + 1];
+		struct auth_who who;
+		if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+			return refuse_upgrade(wsi, 404, "Not Found", "not_found", "WebSockets are at /ws");
+		http_session_token(wsi, session);
+		if (!session[0] || auth_session_lookup(s->st, session, &who) < 0)
+			return refuse_upgrade(wsi, 403, "Forbidden", "forbidden",
+					      "no valid session: join the meeting first");
+		return 0;
+	}
 
 	case LWS_CALLBACK_HTTP_BODY:
 		if (r->state == R_UPLOAD) {

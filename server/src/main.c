@@ -307,6 +307,11 @@ static int meeting_create_cmd(int argc, char **argv)
 	}
 	if ((rc = check_public_url(url)) != 0)
 		goto out;
+	char when[32];
+	if (m.starts && meeting_time_parse(m.starts, when) < 0) {
+		rc = usage_error("--starts takes an ISO-8601 date and time, e.g. 2026-11-28T08:30+07:00");
+		goto out;
+	}
 	if ((rc = data_open(&d, dir)) != 0)
 		goto out;
 	int err = meeting_create(d.st, &d.key, &m, &out);

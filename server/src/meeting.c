@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -101,17 +102,24 @@ static char *trimmed(const char *s)
 }
 
 /* A text field a person typed: non-empty (if required), valid UTF-8, not
- * longer than max bytes, no control characters. */
+ * longer than max bytes nor max / 4 characters, no control characters. */
 static bool text_ok(const char *s, size_t max, bool required)
 {
+	size_t chars = 0;
+
 	if (!s)
 		return !required;
 	size_t n = strlen(s);
 	if ((required && n == 0) || n > max)
 		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
 			return false;
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	}
+	if (chars > max / 4)
+		return false;
 	json_t *j = json_string(s); /* NULL for invalid UTF-8 */
 	json_decref(j);
 	return j != NULL;
@@ -120,6 +128,63 @@ static bool text_ok(const char *s, size_t max, bool required)
 static const char *str_or_empty(const char *s)
 {
 	return s ? s : "";
+}
+
+int meeting_time_parse(const char *in, char out[32])
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, n = 0;
+	char sign = 0;
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (!in || sscanf(in, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -EINVAL;
+	in += n;
+	if (*in == 'T' || *in == ' ') {
+		if (sscanf(in + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return -EINVAL;
+		in += 1 + n;
+		if (*in == ':') {
+			if (sscanf(in + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+				return -EINVAL;
+			in += 1 + n;
+		}
+	}
+	if (*in == 'Z') {
+		sign = 'Z';
+		in++;
+	} else if (*in == '+' || *in == '-') {
+		sign = *in;
+		if (sscanf(in + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+			return -EINVAL;
+		in += 1 + n;
+	}
+	if (*in || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || oh > 14 || om > 59 || h < 0 || mi < 0 || sec < 0)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if (sign) {
+		t = timegm(&tm);
+		int off = (oh * 60 + om) * 60;
+		t += sign == '+' ? -off : sign == '-' ? off : 0;
+	} else {
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	/* 31 February would silently become 3 March: refuse it. */
+	struct tm back;
+	time_t local = timegm(&tm);
+	gmtime_r(&local, &back);
+	if (back.tm_mday != d)
+		return -EINVAL;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
 }
 
 /* ---- the event log ------------------------------------------------------ */
@@ -277,13 +342,14 @@ int meeting_create(struct store *st, const struct auth_key *key,
 		{ "Room display", ROLE_DISPLAY, offsetof(struct meeting_created, display_token) },
 	};
 	struct store_stmt *s;
-	char now[32];
+	char now[32], starts[32];
 	int rc;
 
+	if (m->starts && meeting_time_parse(m->starts, starts) < 0)
+		return -EINVAL;
 	if (!text_ok(m->title, MEETING_TITLE_MAX, true) ||
 	    !text_ok(m->org, MEETING_TITLE_MAX, false) ||
 	    !text_ok(m->location, MEETING_TITLE_MAX, false) ||
-	    !text_ok(m->starts, 40, false) ||
 	    !text_ok(m->chair, AUTH_NAME_MAX, false) ||
 	    !text_ok(m->secretary, AUTH_NAME_MAX, false))
 		return -EINVAL;
@@ -307,7 +373,7 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	store_bind_text(s, 2, m->title);
 	store_bind_text(s, 3, str_or_empty(m->org));
 	store_bind_text(s, 4, str_or_empty(m->location));
-	store_bind_text(s, 5, m->starts);
+	store_bind_text(s, 5, m->starts ? starts : NULL);
 	store_bind_int(s, 6, m->guests);
 	store_bind_text(s, 7, now);
 	rc = store_step(s);

@@ -23,7 +23,7 @@
 
 struct store;
 
-#define MEETING_TITLE_MAX 300   /* bytes of a title, a place, an organisation */
+#define MEETING_TITLE_MAX 1200  /* bytes of a title, a place, an organisation (300 characters) */
 #define MEETING_EVENTS_MAX 500  /* events a resume may carry */
 
 struct meeting_new {
@@ -52,6 +52,11 @@ struct meeting_created {
  * -EINVAL (title missing or too long, an item empty), or a store error. */
 int meeting_create(struct store *st, const struct auth_key *key,
 		   const struct meeting_new *m, struct meeting_created *out);
+
+/* Parses an ISO-8601 date and time ("2026-11-28", "2026-11-28T08:30",
+ * "2026-11-28T08:30:00+07:00", "…Z"; without a zone, local time) into UTC
+ * "YYYY-MM-DDTHH:MM:SSZ". Returns 0 or -EINVAL. */
+int meeting_time_parse(const char *in, char out[32]);
 
 /* true if the meeting exists. */
 bool meeting_exists(struct store *st, const char *meeting);

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -418,10 +419,19 @@ static void handle(struct worker *w, const char *line, size_t len)
 	json_decref(job);
 }
 
+static void on_nothing(void *user, const char *message)
+{
+	(void)user;
+	(void)message;
+}
+
 static int start_mupdf(fz_context *ctx)
 {
-	fz_set_warning_callback(ctx, on_warning, NULL);
-	fz_set_error_callback(ctx, on_error, NULL);
+	/* MuPDF's own chatter on a broken file repeats what the reply line says
+	 * in one sentence; it is printed only when asked for. */
+	bool verbose = getenv("PLENUM_RENDER_VERBOSE") != NULL;
+	fz_set_warning_callback(ctx, verbose ? on_warning : on_nothing, NULL);
+	fz_set_error_callback(ctx, verbose ? on_error : on_nothing, NULL);
 	fz_try(ctx)
 		fz_register_document_handlers(ctx);
 	fz_catch(ctx) {
