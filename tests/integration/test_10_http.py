@@ -7,6 +7,8 @@ import io
 import random
 import re
 import tarfile
+import threading
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -26,9 +28,15 @@ def prepare(server):
     return {"a": a, "b": b}
 
 
+RENDER_TIMEOUT = 3
+
+
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    yield from module_server(tmp_path_factory, prepare, upload_cap_args())
+    extra = upload_cap_args()
+    if serve_accepts("--render-timeout"):
+        extra += ["--render-timeout", str(RENDER_TIMEOUT)]
+    yield from module_server(tmp_path_factory, prepare, extra)
 
 
 @pytest.fixture(scope="module")
@@ -309,6 +317,39 @@ def test_truncated_pdf_fails_alone(srv, s):
     # Everything else goes on.
     assert get(srv.url, "/healthz").status == 200
     png_size(page(srv, s["member"], 2, 320).body)
+
+
+def test_password_protected_pdf_is_415(srv, s):
+    m = srv.ctx["a"]["meeting"]
+    r = upload(srv.url, m, s["chair"], "locked.pdf",
+               pdf_bytes("libreoffice-writer-password.pdf"))
+    err = assert_error(r, 415, "unsupported")
+    assert "password" in err["message"].lower(), err
+
+
+def test_a_page_that_never_finishes_fails_alone(srv, s):
+    assert serve_accepts("--render-timeout"), "`plenum serve --help` lists no --render-timeout"
+    m = srv.ctx["a"]["meeting"]
+    r = upload(srv.url, m, s["chair"], "slow.pdf", pdf_bytes("slow.pdf"))
+    assert r.status == 201, r
+    slow = r.json()["doc"]
+    result = {}
+    t = threading.Thread(target=lambda: result.update(
+        r=page(srv, s["member"], 1, 480, doc=slow)))
+    t0 = time.monotonic()
+    t.start()
+    try:
+        # While that page hangs in a worker, the server answers everyone else.
+        assert get(srv.url, "/healthz").status == 200
+        other = page(srv, s["member_b"], 2, 480, doc=srv.ctx["b"]["docs"][PDF_VI]["doc"])
+        assert other.status == 200, f"another meeting's page during the hang: {other!r}"
+    finally:
+        t.join(RENDER_TIMEOUT + 30)
+    assert not t.is_alive(), "the hanging page was never answered"
+    took = time.monotonic() - t0
+    err = assert_error(result["r"], 503)
+    assert took < RENDER_TIMEOUT + 20, f"the hanging page took {took:.0f} s to fail"
+    assert err["message"], err
 
 
 def test_upload_without_a_file_field_is_400(srv, s):
