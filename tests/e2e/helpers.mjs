@@ -98,6 +98,18 @@ export class Server {
     throw new Error(`server did not answer /healthz:\n${this.log}`);
   }
 
+  // Stops the server but keeps its data, to start it again on the same port.
+  async halt() {
+    if (this.proc && this.proc.exitCode === null) {
+      const done = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(t);
+    }
+    this.proc = null;
+  }
+
   async stop() {
     if (this.proc && this.proc.exitCode === null) {
       const done = new Promise((r) => this.proc.once('exit', r));

@@ -230,3 +230,34 @@ test('screenshots of every view, in both languages and three sizes', async () =>
   }
   await chairEn.context().close();
 });
+
+test('a lost connection shows the banner, reconnects and catches up', async () => {
+  const chair = await newPage(browser, 'laptop', 'en');
+  await chair.goto(url(m.chair_url));
+  await chair.waitForSelector('.chair-app');
+  await chair.locator(`.thumb[data-doc="${DOC4()}"][data-page="1"]`).click();
+  const pages = {};
+  for (const lang of ['en', 'vi']) {
+    pages[lang] = await newPage(browser, 'phone', lang);
+    await pages[lang].goto(url(m.people['Đặng Thị Lan'].url));
+    await waitForPage(pages[lang], 1);
+  }
+
+  // The server goes away (a Wi-Fi drop looks the same to the page).
+  await srv.halt();
+  for (const lang of ['en', 'vi']) {
+    const p = pages[lang];
+    await p.locator('.banner-offline').waitFor({ state: 'visible' });
+    assert.equal((await p.locator('.banner-offline').innerText()).trim(),
+      lang === 'en' ? 'Offline — reconnecting…' : 'Đang mất kết nối — đang kết nối lại…');
+    await shot(p, `participant-offline-${lang}-phone`);
+  }
+
+  // Back with the same data: the pages reconnect by themselves and follow on.
+  await srv.start();
+  for (const p of Object.values(pages)) await p.locator('.banner-offline').waitFor({ state: 'hidden', timeout: 30000 });
+  await chair.locator('.banner-offline').waitFor({ state: 'hidden', timeout: 30000 });
+  await chair.locator('button[data-action="next"]').click();
+  for (const p of Object.values(pages)) await waitForPage(p, 2);
+  await Promise.all([chair, ...Object.values(pages)].map((p) => p.context().close()));
+});

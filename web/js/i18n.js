@@ -75,10 +75,10 @@ const DATE_LOCALE = { vi: 'vi-VN', en: 'en-GB' };
 export function formatDate(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(DATE_LOCALE[lang], {
-    weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
-    hour: '2-digit', minute: '2-digit',
-  }).format(d);
+  // Date and time apart: Vietnamese otherwise puts the time first ("lúc 08:00 Thứ Bảy…").
+  const date = new Intl.DateTimeFormat(DATE_LOCALE[lang], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  const time = new Intl.DateTimeFormat(DATE_LOCALE[lang], { hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  return `${time} · ${date}`;
 }
 
 // A date, formatted in the current language, re-formatted on a switch.

@@ -29,8 +29,8 @@ export function mountChair(root, client) {
   const stageBox = h('div', { id: 'stage' });
   const stage = new Stage(stageBox, { getDoc });
   const nothing = h('p.stage-empty', { i18n: 'chair.nothing' });
-  const prevBtn = h('button.btn.ctrl', { type: 'button', 'data-action': 'prev' }, h('span', { 'aria-hidden': 'true' }, '←'), h('span', { i18n: 'view.prev' }));
-  const nextBtn = h('button.btn.ctrl.primary', { type: 'button', 'data-action': 'next' }, h('span', { i18n: 'view.next' }), h('span', { 'aria-hidden': 'true' }, '→'));
+  const prevBtn = h('button.btn.ctrl', { type: 'button', 'data-action': 'prev' }, h('span', { 'aria-hidden': 'true' }, '←'), h('span.label', { i18n: 'view.prev' }));
+  const nextBtn = h('button.btn.ctrl.primary', { type: 'button', 'data-action': 'next' }, h('span.label', { i18n: 'view.next' }), h('span', { 'aria-hidden': 'true' }, '→'));
   const pager = h('span.ctrl-pager', { 'aria-live': 'polite' });
   const errorEl = h('p.form-error', { role: 'alert', hidden: true });
   const controls = h('div.controls', {}, prevBtn, pager, nextBtn);
@@ -120,7 +120,14 @@ export function mountChair(root, client) {
         b.setAttribute('aria-current', 'true');
         const details = b.closest('details');
         if (details && !details.open) details.open = true;
-        b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        // Keep the current thumbnail in sight, but only inside the column
+        // when it scrolls by itself (laptop); on a phone the page would jump.
+        if (docsCol.scrollHeight > docsCol.clientHeight + 1) {
+          const r = b.getBoundingClientRect();
+          const c = docsCol.getBoundingClientRect();
+          if (r.top < c.top) docsCol.scrollTop -= c.top - r.top + 8;
+          else if (r.bottom > c.bottom) docsCol.scrollTop += r.bottom - c.bottom + 8;
+        }
       }
     }
   }
