@@ -150,6 +150,9 @@ export async function newPage(browser, size, lang) {
 
 export async function shot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Every view we photograph must also fit its width: no sideways scrolling.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) throw new Error(`${name}: ${overflow}px of horizontal scroll`);
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
@@ -168,4 +171,19 @@ export async function waitForPage(page, n, timeout = 20000) {
     const img = document.querySelector('#stage img.page-img');
     return !!img && img.complete && img.naturalWidth > 0 && img.getAttribute('src').includes(`/pages/${want}.png`);
   }, n, { timeout });
+}
+
+// A horizontal swipe across the element, as a finger would do it.
+export async function swipe(page, selector, dx) {
+  const box = await page.locator(selector).boundingBox();
+  const y = box.y + box.height / 2;
+  const x0 = box.x + box.width / 2 - dx / 2;
+  const cdp = await page.context().newCDPSession(page);
+  const point = (x) => [{ x, y, id: 1 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(x0) });
+  for (let i = 1; i <= 5; i++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(x0 + (dx * i) / 5) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
 }

@@ -5,7 +5,7 @@
 // Screenshots of every view go to $PLENUM_ARTIFACTS, in English and Vietnamese.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launch, newPage, shot, waitForPage, tokenOf } from './helpers.mjs';
+import { Server, launch, newPage, shot, swipe, waitForPage, tokenOf } from './helpers.mjs';
 
 const MEMBERS = [
   ['Nguyễn Văn An', 'Phó Giám đốc'],
@@ -101,6 +101,14 @@ test('the chair presents, participants follow, browse and come back', async () =
   await waitForPage(member, 3);
   await back.waitFor({ state: 'hidden' });
 
+  // A swipe to the left turns to the next page, on the member's own.
+  await swipe(member, '#stage', -200);
+  await waitForPage(member, 4);
+  await back.waitFor({ state: 'visible' });
+  await swipe(member, '#stage', 200);
+  await waitForPage(member, 3); // the chair's page again: following once more
+  await back.waitFor({ state: 'hidden' });
+
   // The documents drawer: open the Vietnamese report, then come back.
   await member.locator('button[aria-controls="drawer"]').click();
   await member.locator(`.drawer .doc-btn[data-doc="${VI_DOC()}"]`).click();
@@ -150,6 +158,14 @@ test('a guest joins by name and the chair sees them', async () => {
   await guest.waitForSelector('.participant-app');
   await chair.locator('.person.online', { hasText: 'Khách Mời Thử' }).waitFor();
   await Promise.all([chair, guest].map((p) => p.context().close()));
+});
+
+test('a meeting page without having joined says how to join', async () => {
+  const p = await newPage(browser, 'phone', 'vi');
+  await p.goto(`${srv.url}/m/${m.meeting}`);
+  await p.locator('h1', { hasText: 'Bạn chưa tham gia cuộc họp này trên thiết bị này' }).waitFor();
+  await shot(p, 'not-joined-vi-phone');
+  await p.context().close();
 });
 
 test('an unknown link says so', async () => {
