@@ -987,6 +987,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 				respond_error(r, 413, "too_large", "the request body is larger than 16 KiB");
 				return 0;
 			}
+			if (!len)
+				return 0;
 			char *grown = realloc(r->in, r->inlen + len + 1);
 			if (!grown)
 				return -1;
