@@ -124,7 +124,9 @@ export class Stage {
     this.img = img;
     this.current = { doc, page, w };
     this.box.dispatchEvent(new CustomEvent('pageshown', { detail: { doc, page } }));
-    if (this.preload) this.preloadAround(doc, page, w);
+    // The width for the neighbours is worked out again: the page shape is
+    // known now, and a portrait page on a wide screen needs fewer pixels.
+    if (this.preload) this.preloadAround(doc, page, this.widthFor(doc));
   }
 
   // The pages either side, so that "next" is already decoded when it comes.

@@ -56,7 +56,9 @@ export function mountChair(root, client) {
     } catch (err) {
       inflight--;
       aim = prev && st().presented ? { ...st().presented } : null;
-      tx(errorEl, 'chair.failed', { message: err.message });
+      // A server refusal carries its own sentence; a lost link is ours to say.
+      if (err.code) tx(errorEl, 'chair.failed', { message: err.message });
+      else tx(errorEl, 'conn.offline');
       errorEl.hidden = false;
       renderNow();
     }

@@ -3,7 +3,7 @@
 // screen on black; otherwise the meeting's title and the room QR code, big
 // enough to scan from the back of the room. No controls, no cursor.
 import { h, clear } from '../dom.js';
-import { tx, ta, td } from '../i18n.js';
+import { ta, td } from '../i18n.js';
 import { Stage } from '../stage.js';
 
 export function mountScreen(root, client, meetingId) {
@@ -36,6 +36,15 @@ export function mountScreen(root, client, meetingId) {
         m.join_url ? h('p.join-url', {}, m.join_url) : null));
   }
 
+  // A projector must not fall asleep in the middle of a meeting.
+  let wakeLock = null;
+  const keepAwake = async () => {
+    if (document.visibilityState !== 'visible' || !navigator.wakeLock) return;
+    try { wakeLock = await navigator.wakeLock.request('screen'); } catch { /* not allowed here */ }
+  };
+  document.addEventListener('visibilitychange', keepAwake);
+  keepAwake();
+
   let idleShown = false;
   function render() {
     const p = st().presented;
@@ -61,8 +70,12 @@ export function mountScreen(root, client, meetingId) {
       if (change.kind !== 'notice') render();
     },
     status(s) { offline.hidden = s !== 'offline'; },
-    destroy() { stage.destroy(); document.body.classList.remove('screen-mode'); },
+    destroy() {
+      stage.destroy();
+      document.body.classList.remove('screen-mode');
+      document.removeEventListener('visibilitychange', keepAwake);
+      wakeLock?.release().catch(() => {});
+    },
   };
 }
 
-export { tx };
