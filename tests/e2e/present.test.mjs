@@ -5,7 +5,8 @@
 // Screenshots of every view go to $PLENUM_ARTIFACTS, in English and Vietnamese.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launch, newPage, shot, swipe, waitForPage, tokenOf } from './helpers.mjs';
+import path from 'node:path';
+import { Server, launch, newPage, shot, swipe, waitForPage, tokenOf, DATA, PDF_VI } from './helpers.mjs';
 
 const MEMBERS = [
   ['Nguyễn Văn An', 'Phó Giám đốc'],
@@ -158,6 +159,31 @@ test('a guest joins by name and the chair sees them', async () => {
   await guest.waitForSelector('.participant-app');
   await chair.locator('.person.online', { hasText: 'Khách Mời Thử' }).waitFor();
   await Promise.all([chair, guest].map((p) => p.context().close()));
+});
+
+test('the chair uploads a document into an agenda item and every device gets it', async () => {
+  const chair = await newPage(browser, 'laptop', 'vi');
+  await chair.goto(url(m.chair_url));
+  await chair.waitForSelector('.chair-app');
+  const member = await newPage(browser, 'phone', 'en');
+  await member.goto(url(m.people['Bùi Văn Long'].url));
+  await member.waitForSelector('.participant-app');
+
+  // Item 3 has no document yet.
+  const item3 = chair.locator('.chair-item').nth(2);
+  await item3.locator('input[type="file"]').setInputFiles(PDF_VI);
+  await item3.locator('details.doc').waitFor();
+  await chair.locator('.upload-status', { hasText: 'Đã thêm' }).waitFor();
+  await member.locator('button[aria-controls="drawer"]').click();
+  await member.locator('.drawer-item').nth(2).locator('.doc-btn').waitFor();
+
+  // Not a document: a clear refusal, in the chair's language.
+  const bad = path.join(DATA, 'not-a-document.pdf');
+  await item3.locator('input[type="file"]').setInputFiles(bad);
+  await chair.locator('.upload-status.form-error').waitFor();
+  assert.match(await chair.locator('.upload-status').textContent(), /Plenum không mở được tệp này|Tải lên không thành công/);
+  await shot(chair, 'chair-upload-refused-vi-laptop');
+  await Promise.all([chair, member].map((p) => p.context().close()));
 });
 
 test('a meeting page without having joined says how to join', async () => {

@@ -6,6 +6,7 @@ import { h, clear, pagesLabel } from '../dom.js';
 import { tx, ta, langSwitch } from '../i18n.js';
 import { Stage, pageUrl } from '../stage.js';
 import { docsByItem, orderedDocs, offlineBanner, roleLabel } from './common.js';
+import { uploadButton } from '../upload.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
@@ -37,6 +38,8 @@ export function mountChair(root, client) {
   const stageCol = h('section.chair-stage', {}, h('div.stage-frame', {}, stageBox, nothing), controls, errorEl, h('p.muted.small.keys-hint', { i18n: 'chair.keys' }));
 
   const docsCol = h('nav.chair-docs', { 't_aria-label': 'view.documents' });
+  // Outlives re-renders of the list, which the upload itself triggers.
+  const uploadStatus = h('p.upload-status', { role: 'status', hidden: true });
   const peopleList = h('ul.people');
   const peopleCount = h('span.muted.small');
   const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
@@ -146,11 +149,14 @@ export function mountChair(root, client) {
     }
     docsRendered = true;
     clear(docsCol);
-    docsCol.append(h('h2', { i18n: 'meeting.agenda' }));
+    docsCol.append(h('div.docs-head.item-head', {}, h('h2', { i18n: 'meeting.agenda' }),
+      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), uploadStatus);
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
     for (const g of docsByItem(s)) {
       const sec = h('section.chair-item', {},
-        g.item ? h('h3', {}, h('span.item-no', {}, `${g.item.position ?? ''}.`), ' ', g.item.title) : h('h3', { i18n: 'view.otherDocs' }));
+        h('div.item-head', {},
+          g.item ? h('h3', {}, h('span.item-no', {}, `${g.item.position ?? ''}.`), ' ', g.item.title) : h('h3', { i18n: 'view.otherDocs' }),
+          uploadButton(s.meeting.id, g.item?.id, uploadStatus)));
       if (!g.docs.length) sec.append(h('p.muted.small', { i18n: 'view.itemNoDocs' }));
       for (const d of g.docs) {
         const grid = h('div.thumbs');

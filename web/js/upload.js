@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// Uploading a document (chair or secretary). XMLHttpRequest rather than
+// fetch because only it reports upload progress, which matters for a 40 MB
+// report on a hotel's Wi-Fi.
+import { h } from './dom.js';
+import { tx } from './i18n.js';
+
+function send(meetingId, file, item, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('file', file);
+    if (item) form.append('item', item);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/meetings/${encodeURIComponent(meetingId)}/documents`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.floor((e.loaded / e.total) * 100)); };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
+      else reject(Object.assign(new Error(xhr.response?.error?.message || xhr.statusText), { status: xhr.status }));
+    };
+    xhr.onerror = () => reject(Object.assign(new Error('network'), { status: 0 }));
+    xhr.send(form);
+  });
+}
+
+// A button that picks a file and uploads it into an agenda item; the list
+// itself updates from the `doc.added` event, like on every other device.
+export function uploadButton(meetingId, item, statusEl) {
+  const input = h('input', { type: 'file', hidden: true });
+  const btn = h('button.btn.small-btn.upload-btn', { type: 'button' },
+    h('span', { 'aria-hidden': 'true' }, '+'), h('span', { i18n: 'chair.upload' }));
+  btn.addEventListener('click', () => input.click());
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    btn.disabled = true;
+    statusEl.hidden = false;
+    statusEl.className = 'upload-status';
+    tx(statusEl, 'chair.uploading', { name: file.name, pct: 0 });
+    try {
+      await send(meetingId, file, item, (pct) => tx(statusEl, 'chair.uploading', { name: file.name, pct }));
+      tx(statusEl, 'chair.uploaded', { name: file.name });
+      setTimeout(() => { statusEl.hidden = true; }, 4000);
+    } catch (err) {
+      statusEl.className = 'upload-status form-error';
+      if (err.status === 413) tx(statusEl, 'chair.uploadTooLarge');
+      else if (err.status === 415) tx(statusEl, 'chair.uploadUnsupported');
+      else if (err.status === 0) tx(statusEl, 'error.network');
+      else tx(statusEl, 'chair.uploadFailed', { message: err.message });
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return h('span.upload', {}, btn, input);
+}
