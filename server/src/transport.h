@@ -24,7 +24,8 @@ struct pending;
 
 #define WS_MESSAGE_MAX (64 * 1024) /* a client message past this closes with 1009 */
 #define WS_RING_SIZE 512           /* events a client may lag behind */
-#define WS_REPLIES_MAX 256         /* unsent replies a client may pile up */
+#define WS_REPLIES_MAX 256         /* unsent replies before a client is not read */
+#define WS_SNDBUF (32 * 1024)      /* SO_SNDBUF of a WebSocket (the kernel doubles it) */
 
 struct srv {
 	const struct config *cfg;

@@ -14,7 +14,7 @@
  * needs any more (the lws `minimal-ws-server-ring` pattern).
  *
  * Replies to a connection's own requests go in a short per-connection
- * queue and are written before ring messages.
+ * queue, written when the connection has no ring message waiting.
  *
  * Invariants:
  *  1. A connection is in its room's list iff it has said hello; its tail
@@ -26,6 +26,9 @@
  *     laggards: they are closed with 1008 and resume with hello + since.
  *  4. A message larger than WS_MESSAGE_MAX closes with 1009 (RFC 6455
  *     §7.4.1); fragments are reassembled into a buffer bounded by it.
+ *  5. A client with WS_REPLIES_MAX unsent replies is not read from until it
+ *     has taken half of them (lws_rx_flow_control), so pipelining is fine
+ *     and a client that never reads cannot make the server queue forever.
  *
  * Threads: the lws service thread only.
  */
@@ -35,6 +38,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "config.h"
 #include "log.h"
@@ -67,6 +71,7 @@ struct room {
 	struct conn *conns;
 	struct presence *presence;
 	int nconns;
+	int nculled;            /* closing connections that still point here */
 };
 
 struct conn {
@@ -74,7 +79,7 @@ struct conn {
 	struct room *room;      /* set at hello */
 	struct conn *next;      /* in room->conns */
 	uint32_t tail;
-	bool authed, culled;
+	bool authed, culled, rx_paused;
 	struct auth_who who;
 	struct reply *replies, *replies_last;
 	int nreplies;
@@ -135,7 +140,7 @@ static struct room *room_get(struct srv *s, const char *meeting)
 
 static void room_free_if_empty(struct srv *s, struct room *r)
 {
-	if (r->conns)
+	if (r->conns || r->nculled)
 		return;
 	for (struct room **p = &s->rooms; *p; p = &(*p)->next) {
 		if (*p == r) {
@@ -225,7 +230,11 @@ static void room_push(struct room *r, const char *text, size_t len)
 			c->culled = true;
 			room_remove(r, c);
 			c->room = r; /* still counted in presence until closed */
+			r->nculled++;
+			/* A stalled socket may never become writeable for the close
+			 * frame: then lws drops the connection after two seconds. */
 			lws_callback_on_writable(c->wsi);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
 		}
 		room_update_oldest(r);
 		if (lws_ring_get_count_free_elements(r->ring) == 0)
@@ -279,11 +288,23 @@ static void reply_json(struct conn *c, json_t *j)
 	json_decref(j);
 	if (!text)
 		return;
-	if (c->nreplies >= WS_REPLIES_MAX) {
-		/* A client that sends and never reads: cut it off. */
+	if (c->nreplies >= WS_REPLIES_MAX && !c->rx_paused) {
+		/* Back-pressure: read no more requests from this client until it
+		 * has taken most of its replies (lws stops polling its socket). */
+		lws_rx_flow_control(c->wsi, 0);
+		c->rx_paused = true;
+	}
+	if (c->nreplies >= 16 * WS_REPLIES_MAX) {
+		/* Requests that were already buffered keep coming, but this many
+		 * means a client that sends and never reads: cut it off. */
+		if (!c->culled && c->room) {
+			room_remove(c->room, c);
+			c->room->nculled++;
+		}
 		c->culled = true;
 		free(text);
 		lws_callback_on_writable(c->wsi);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
 		return;
 	}
 	len = strlen(text);
@@ -529,7 +550,9 @@ static void conn_release(struct srv *s, struct conn *c)
 	c->rx = NULL;
 	if (c->room) {
 		struct room *r = c->room;
-		if (!c->culled)
+		if (c->culled)
+			r->nculled--;
+		else
 			room_remove(r, c);
 		struct presence *p = presence_get(r, c->who.participant, false);
 		if (p && --p->count == 0 && r->conns)
@@ -539,35 +562,43 @@ static void conn_release(struct srv *s, struct conn *c)
 	}
 }
 
+/* One message per call: ring messages first, since they hold the shared
+ * ring for everyone, then replies (whose queue is bounded by back-pressure,
+ * invariant 5). The protocol does not order a reply against events. */
 static int writeable(struct conn *c)
 {
+	const struct msg *m = NULL;
+
 	if (c->culled) {
 		static const char why[] = "too far behind: reconnect and resume";
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 				 (unsigned char *)why, sizeof why - 1);
 		return -1;
 	}
-	if (c->replies) {
+	if (c->room)
+		m = lws_ring_get_element(c->room->ring, &c->tail);
+	if (m) {
+		if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
+			return -1;
+		bool oldest = lws_ring_get_oldest_tail(c->room->ring) == c->tail;
+		lws_ring_consume(c->room->ring, &c->tail, NULL, 1);
+		if (oldest)
+			room_update_oldest(c->room);
+	} else if (c->replies) {
 		struct reply *r = c->replies;
 		c->replies = r->next;
 		if (!c->replies)
 			c->replies_last = NULL;
 		c->nreplies--;
+		if (c->rx_paused && c->nreplies < WS_REPLIES_MAX / 2) {
+			lws_rx_flow_control(c->wsi, 1);
+			c->rx_paused = false;
+		}
 		int n = lws_write(c->wsi, r->buf + LWS_PRE, r->len, LWS_WRITE_TEXT);
 		size_t len = r->len;
 		free(r);
 		if (n < (int)len)
 			return -1;
-	} else if (c->room) {
-		const struct msg *m = lws_ring_get_element(c->room->ring, &c->tail);
-		if (m) {
-			if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
-				return -1;
-			bool oldest = lws_ring_get_oldest_tail(c->room->ring) == c->tail;
-			lws_ring_consume(c->room->ring, &c->tail, NULL, 1);
-			if (oldest)
-				room_update_oldest(c->room);
-		}
 	}
 	if (c->replies || (c->room && lws_ring_get_element(c->room->ring, &c->tail)))
 		lws_callback_on_writable(c->wsi);
@@ -632,6 +663,14 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		c->wsi = wsi;
 		s->ws_connections++;
+		/* A fixed send buffer instead of the kernel's autotuning (up to
+		 * 4 MiB a socket): bounded kernel memory per client, and a client
+		 * that stops reading is noticed after a few hundred events. */
+		{
+			int fd = (int)lws_get_socket_fd(wsi), sndbuf = WS_SNDBUF;
+			if (fd >= 0)
+				setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+		}
 		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (c->wsi) {
