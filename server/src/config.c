@@ -187,15 +187,17 @@ static char *trim(char *s)
 
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
 {
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
 	int lineno = 0, rc = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
+		return rc;
 	}
-	while (fgets(line, sizeof line, f)) {
+	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		char *s = trim(line);
 		if (!*s || *s == '#')
@@ -214,6 +216,7 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 			break;
 		}
 	}
+	free(line);
 	fclose(f);
 	return rc;
 }

@@ -208,9 +208,7 @@ int library_add(struct store *st, const char *data_dir, const char *meeting,
 		*event = NULL;
 	if (!title || !*title)
 		title = own_title = default_title(filename);
-	json_t *valid = title ? json_string(title) : NULL; /* NULL: not UTF-8 */
-	json_decref(valid);
-	if (!valid || strlen(title) > MEETING_TITLE_MAX) {
+	if (!meeting_text_ok(title, MEETING_TITLE_MAX, true)) {
 		rc = -EINVAL;
 		goto out;
 	}

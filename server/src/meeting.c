@@ -101,9 +101,9 @@ static char *trimmed(const char *s)
 	return strndup(s, n);
 }
 
-/* A text field a person typed: non-empty (if required), valid UTF-8, not
+/* meeting_text_ok — a text field a person typed: non-empty (if required), valid UTF-8, not
  * longer than max bytes nor max / 4 characters, no control characters. */
-static bool text_ok(const char *s, size_t max, bool required)
+bool meeting_text_ok(const char *s, size_t max, bool required)
 {
 	size_t chars = 0;
 
@@ -114,6 +114,9 @@ static bool text_ok(const char *s, size_t max, bool required)
 		return false;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		/* C1 controls, U+0080–U+009F: C2 80 … C2 9F. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
 			return false;
 		if ((*p & 0xc0) != 0x80)
 			chars++;
@@ -347,14 +350,14 @@ int meeting_create(struct store *st, const struct auth_key *key,
 
 	if (m->starts && meeting_time_parse(m->starts, starts) < 0)
 		return -EINVAL;
-	if (!text_ok(m->title, MEETING_TITLE_MAX, true) ||
-	    !text_ok(m->org, MEETING_TITLE_MAX, false) ||
-	    !text_ok(m->location, MEETING_TITLE_MAX, false) ||
-	    !text_ok(m->chair, AUTH_NAME_MAX, false) ||
-	    !text_ok(m->secretary, AUTH_NAME_MAX, false))
+	if (!meeting_text_ok(m->title, MEETING_TITLE_MAX, true) ||
+	    !meeting_text_ok(m->org, MEETING_TITLE_MAX, false) ||
+	    !meeting_text_ok(m->location, MEETING_TITLE_MAX, false) ||
+	    !meeting_text_ok(m->chair, AUTH_NAME_MAX, false) ||
+	    !meeting_text_ok(m->secretary, AUTH_NAME_MAX, false))
 		return -EINVAL;
 	for (int i = 0; i < m->nagenda; i++)
-		if (!text_ok(m->agenda[i], MEETING_TITLE_MAX, true))
+		if (!meeting_text_ok(m->agenda[i], MEETING_TITLE_MAX, true))
 			return -EINVAL;
 
 	memset(out, 0, sizeof *out);
@@ -460,12 +463,12 @@ int meeting_participant_add(struct store *st, const char *meeting,
 
 	if (event)
 		*event = NULL;
-	if (!name || role == ROLE_NONE || !text_ok(title, MEETING_TITLE_MAX, false))
+	if (!name || role == ROLE_NONE || !meeting_text_ok(title, MEETING_TITLE_MAX, false))
 		return -EINVAL;
 	clean = trimmed(name);
 	if (!clean)
 		return -ENOMEM;
-	if (!text_ok(clean, AUTH_NAME_MAX, true)) {
+	if (!meeting_text_ok(clean, AUTH_NAME_MAX, true)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -704,7 +707,7 @@ int meeting_join(struct store *st, const char *token, const char *name,
 		clean = trimmed(name);
 		if (!clean)
 			return -ENOMEM;
-		if (!text_ok(clean, AUTH_NAME_MAX, true)) {
+		if (!meeting_text_ok(clean, AUTH_NAME_MAX, true)) {
 			rc = -EINVAL;
 			goto out;
 		}

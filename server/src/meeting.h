@@ -58,6 +58,12 @@ int meeting_create(struct store *st, const struct auth_key *key,
  * "YYYY-MM-DDTHH:MM:SSZ". Returns 0 or -EINVAL. */
 int meeting_time_parse(const char *in, char out[32]);
 
+/* true when `s` is text a person may give as a title or a name: valid
+ * UTF-8, no control characters (C0, DEL, C1), at most `max` bytes and
+ * max / 4 characters, and not empty when `required`. NULL passes unless
+ * required. */
+bool meeting_text_ok(const char *s, size_t max, bool required);
+
 /* true if the meeting exists. */
 bool meeting_exists(struct store *st, const char *meeting);
 
