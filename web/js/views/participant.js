@@ -150,6 +150,8 @@ export function mountParticipant(root, client) {
     const s = st();
     const cur = target();
     const pres = s.presented;
+    // An event re-renders the list: keep the keyboard focus where it was.
+    const focused = drawerBody.contains(document.activeElement) ? document.activeElement.dataset.doc : null;
     clear(drawerBody);
     const you = client.you;
     drawerBody.append(h('div.drawer-meeting', {},
@@ -178,6 +180,7 @@ export function mountParticipant(root, client) {
       if (g.docs.length) sec.append(ul);
       drawerBody.append(sec);
     }
+    if (focused) drawerBody.querySelector(`.doc-btn[data-doc="${focused}"]`)?.focus();
   }
 
   let lastFocus = null;
