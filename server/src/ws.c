@@ -43,6 +43,7 @@
 #include "config.h"
 #include "log.h"
 #include "meeting.h"
+#include "proto.h"
 #include "store.h"
 
 struct msg {
@@ -357,25 +358,20 @@ static void mark_online(struct room *r, json_t *state)
 	}
 }
 
-static void cmd_hello(struct srv *s, struct conn *c, json_t *id, json_t *msg)
+static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request *req)
 {
-	json_t *since = json_object_get(msg, "since");
+	json_t *id = req->id;
 	json_t *reply, *events = NULL;
 	bool first = !c->room;
 	int64_t seq;
 
-	if (since && !json_is_null(since) &&
-	    (!json_is_integer(since) || json_integer_value(since) < 0)) {
-		reply_error(c, id, "bad_request", "'since' must be a seq the client has seen (an integer ≥ 0)");
-		return;
-	}
 	seq = meeting_seq(s->st, c->who.meeting);
 	if (seq < 0) {
 		reply_error(c, id, "not_found", "this meeting no longer exists");
 		return;
 	}
-	if (json_is_integer(since)) {
-		int rc = meeting_events_since(s->st, c->who.meeting, json_integer_value(since),
+	if (req->has_since) {
+		int rc = meeting_events_since(s->st, c->who.meeting, req->since,
 					      MEETING_EVENTS_MAX, &events);
 		if (rc == -EINVAL) {
 			reply_error(c, id, "bad_request", "'since' is beyond the meeting's last event");
@@ -432,10 +428,10 @@ static void cmd_hello(struct srv *s, struct conn *c, json_t *id, json_t *msg)
 	}
 }
 
-static void cmd_present(struct srv *s, struct conn *c, json_t *id, json_t *msg)
+static void cmd_present(struct srv *s, struct conn *c, const struct proto_request *req)
 {
-	json_t *doc = json_object_get(msg, "doc"), *page = json_object_get(msg, "page");
-	json_t *event = NULL;
+	json_t *id = req->id, *event = NULL;
+	const char *d = req->has_doc ? req->doc : NULL;
 	char why[160];
 	int rc;
 
@@ -443,32 +439,14 @@ static void cmd_present(struct srv *s, struct conn *c, json_t *id, json_t *msg)
 		reply_error(c, id, "forbidden", "only the chair can change the presented page");
 		return;
 	}
-	if (!doc || !(json_is_null(doc) || json_is_string(doc))) {
-		reply_error(c, id, "bad_request", "'doc' must be a document id, or null to stop presenting");
-		return;
-	}
-	if (json_is_string(doc) && (!page || !json_is_integer(page))) {
-		reply_error(c, id, "bad_request", "'page' must be a page number (1 for the first page)");
-		return;
-	}
-	const char *d = json_string_value(doc);
-	int64_t p = json_is_integer(page) ? json_integer_value(page) : 0;
-	if (d && !auth_id_valid(d)) {
-		reply_error(c, id, "not_found", "no such document in this meeting");
-		return;
-	}
-	if (d && (p < 1 || p > 1000000)) {
-		snprintf(why, sizeof why, "page %lld does not exist", (long long)p);
-		reply_error(c, id, "not_found", why);
-		return;
-	}
-	rc = meeting_present(s->st, c->who.meeting, c->who.participant, d, (int)p, &event);
+	rc = meeting_present(s->st, c->who.meeting, c->who.participant, d, (int)req->page, &event);
 	if (rc == -ENOENT) {
 		reply_error(c, id, "not_found", "no such document in this meeting");
 		return;
 	}
 	if (rc == -ERANGE) {
-		snprintf(why, sizeof why, "page %lld does not exist in this document", (long long)p);
+		snprintf(why, sizeof why, "page %lld does not exist in this document",
+			 (long long)req->page);
 		reply_error(c, id, "not_found", why);
 		return;
 	}
@@ -485,42 +463,23 @@ static void cmd_present(struct srv *s, struct conn *c, json_t *id, json_t *msg)
 
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 {
-	json_error_t jerr;
-	json_t *msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	json_t *id, *type;
-	char why[300];
+	struct proto_request req;
+	struct proto_error err;
 
-	if (!msg || !json_is_object(msg)) {
-		snprintf(why, sizeof why, "a request must be one JSON object: %s",
-			 msg ? "got another JSON value" : jerr.text);
-		reply_error(c, NULL, "bad_request", why);
-		goto out;
+	if (proto_parse(buf, len, &req, &err) < 0) {
+		reply_error(c, err.id, err.code, err.message);
+		proto_error_clear(&err);
+		return;
 	}
-	id = json_object_get(msg, "id");
-	type = json_object_get(msg, "type");
-	if (!id || !json_is_integer(id)) {
-		reply_error(c, NULL, "bad_request", "a request needs an integer 'id'");
-		goto out;
-	}
-	if (!type || !json_is_string(type)) {
-		reply_error(c, id, "bad_request", "a request needs a string 'type'");
-		goto out;
-	}
-	const char *t = json_string_value(type);
-	if (strcmp(t, "hello") == 0) {
-		cmd_hello(s, c, id, msg);
-	} else if (!c->room) {
-		reply_error(c, id, "bad_request", "say hello first");
-	} else if (strcmp(t, "present") == 0) {
-		cmd_present(s, c, id, msg);
-	} else if (strcmp(t, "ping") == 0) {
-		reply_json(c, reply_ok(id));
-	} else {
-		snprintf(why, sizeof why, "unknown request type '%.100s'", t);
-		reply_error(c, id, "bad_request", why);
-	}
-out:
-	json_decref(msg);
+	if (req.type == PROTO_HELLO)
+		cmd_hello(s, c, &req);
+	else if (!c->room)
+		reply_error(c, req.id, "bad_request", "say hello first");
+	else if (req.type == PROTO_PRESENT)
+		cmd_present(s, c, &req);
+	else
+		reply_json(c, reply_ok(req.id));
+	proto_request_clear(&req);
 }
 
 /* ---- the lws callback --------------------------------------------------- */

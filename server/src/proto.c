@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* proto — see proto.h. */
+#include "proto.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+
+static int fail(struct proto_error *err, json_t *id, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(struct proto_error *err, json_t *id, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->id = id ? json_incref(id) : NULL;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int parse_hello(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *since = json_object_get(msg, "since");
+
+	if (!since || json_is_null(since))
+		return 0;
+	if (!json_is_integer(since) || json_integer_value(since) < 0)
+		return fail(err, req->id, "bad_request",
+			    "'since' must be a seq the client has seen (an integer ≥ 0)");
+	req->has_since = true;
+	req->since = json_integer_value(since);
+	return 0;
+}
+
+static int parse_present(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *doc = json_object_get(msg, "doc"), *page = json_object_get(msg, "page");
+
+	if (!doc || !(json_is_null(doc) || json_is_string(doc)))
+		return fail(err, req->id, "bad_request",
+			    "'doc' must be a document id, or null to stop presenting");
+	if (json_is_null(doc))
+		return 0;
+	if (!page || !json_is_integer(page))
+		return fail(err, req->id, "bad_request",
+			    "'page' must be a page number (1 for the first page)");
+	if (!auth_id_valid(json_string_value(doc)))
+		return fail(err, req->id, "not_found", "no such document in this meeting");
+	req->page = json_integer_value(page);
+	if (req->page < 1 || req->page > 1000000)
+		return fail(err, req->id, "not_found", "page %lld does not exist",
+			    (long long)req->page);
+	snprintf(req->doc, sizeof req->doc, "%s", json_string_value(doc));
+	req->has_doc = true;
+	return 0;
+}
+
+int proto_parse(const char *buf, size_t len, struct proto_request *req,
+		struct proto_error *err)
+{
+	json_error_t jerr;
+	json_t *msg, *type;
+	const char *t;
+	int rc;
+
+	memset(req, 0, sizeof *req);
+	memset(err, 0, sizeof *err);
+	/* RFC 8259 §8.1 text, one object; jansson also refuses depth > 2048,
+	 * integers that overflow and invalid UTF-8. */
+	msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!msg || !json_is_object(msg)) {
+		rc = fail(err, NULL, "bad_request", "a request must be one JSON object: %s",
+			  msg ? "got another JSON value" : jerr.text);
+		goto out;
+	}
+	req->id = json_object_get(msg, "id");
+	if (!req->id || !json_is_integer(req->id)) {
+		req->id = NULL;
+		rc = fail(err, NULL, "bad_request", "a request needs an integer 'id'");
+		goto out;
+	}
+	json_incref(req->id);
+	type = json_object_get(msg, "type");
+	if (!type || !json_is_string(type)) {
+		rc = fail(err, req->id, "bad_request", "a request needs a string 'type'");
+		goto out;
+	}
+	t = json_string_value(type);
+	if (strcmp(t, "hello") == 0) {
+		req->type = PROTO_HELLO;
+		rc = parse_hello(msg, req, err);
+	} else if (strcmp(t, "present") == 0) {
+		req->type = PROTO_PRESENT;
+		rc = parse_present(msg, req, err);
+	} else if (strcmp(t, "ping") == 0) {
+		req->type = PROTO_PING;
+		rc = 0;
+	} else {
+		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
+	}
+out:
+	json_decref(msg);
+	if (rc < 0)
+		proto_request_clear(req);
+	return rc;
+}
+
+void proto_request_clear(struct proto_request *req)
+{
+	json_decref(req->id);
+	req->id = NULL;
+}
+
+void proto_error_clear(struct proto_error *err)
+{
+	json_decref(err->id);
+	err->id = NULL;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * proto — reading one plenum.v1 request: a text frame's bytes in, a checked
+ * request (or the exact error to reply with) out. No sockets and no state,
+ * so the parser of the most exposed input can be fuzzed on its own
+ * (tests/fuzz/fuzz_request.c). The shapes are those of docs/protocol.md.
+ *
+ * Any thread.
+ */
+#ifndef PLENUM_PROTO_H
+#define PLENUM_PROTO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum proto_type { PROTO_HELLO, PROTO_PRESENT, PROTO_PING };
+
+struct proto_request {
+	json_t *id;             /* the client's integer id (owned) */
+	enum proto_type type;
+	/* hello */
+	bool has_since;
+	int64_t since;
+	/* present: doc NULL means "stop presenting" */
+	char doc[32];
+	bool has_doc;
+	int64_t page;
+};
+
+struct proto_error {
+	json_t *id;             /* the request's id when it had one, else NULL (owned) */
+	const char *code;       /* "bad_request" or "not_found" */
+	char message[300];
+};
+
+/* Parses one request. Returns 0 and fills *req (free with
+ * proto_request_clear), or -EINVAL and fills *err (free with
+ * proto_error_clear): the reply to send, with the connection kept open. */
+int proto_parse(const char *buf, size_t len, struct proto_request *req,
+		struct proto_error *err);
+void proto_request_clear(struct proto_request *req);
+void proto_error_clear(struct proto_error *err);
+
+#endif
