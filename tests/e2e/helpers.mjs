@@ -74,8 +74,10 @@ export class Server {
         '--name', name, '--title', title2, '--public-url', this.url, '--json']);
     }
     m.docs = [
-      cli(['doc', 'add', '--data', this.data, '--meeting', m.meeting, '--item', '1', PDF_VI, '--json']),
-      cli(['doc', 'add', '--data', this.data, '--meeting', m.meeting, '--item', '2', PDF_4, '--json']),
+      cli(['doc', 'add', '--data', this.data, '--meeting', m.meeting, '--item', '1',
+        '--title', 'Chương trình họp và dự thảo kế hoạch', PDF_VI, '--json']),
+      cli(['doc', 'add', '--data', this.data, '--meeting', m.meeting, '--item', '2',
+        '--title', 'Báo cáo tình hình thực hiện nhiệm vụ', PDF_4, '--json']),
     ];
     return m;
   }

@@ -26,7 +26,8 @@ function send(meetingId, file, item, onProgress) {
 // A button that picks a file and uploads it into an agenda item; the list
 // itself updates from the `doc.added` event, like on every other device.
 export function uploadButton(meetingId, item, statusEl) {
-  const input = h('input', { type: 'file', hidden: true });
+  // What MuPDF opens (docs/protocol.md); the server still has the last word.
+  const input = h('input', { type: 'file', hidden: true, accept: '.pdf,.xps,.oxps,.epub,.cbz,.fb2,image/*' });
   const btn = h('button.btn.small-btn.upload-btn', { type: 'button' },
     h('span', { 'aria-hidden': 'true' }, '+'), h('span', { i18n: 'chair.upload' }));
   btn.addEventListener('click', () => input.click());
