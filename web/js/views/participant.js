@@ -56,6 +56,7 @@ export function mountParticipant(root, client) {
     if (following) tx(modeEl, s.presented ? 'view.following' : 'view.notPresenting');
     else tx(modeEl, 'view.browsing');
     modeEl.classList.toggle('browsing', !following);
+    modeEl.classList.toggle('waiting', following && !s.presented);
     backBtn.hidden = following;
     app.classList.toggle('is-browsing', !following);
 
