@@ -15,7 +15,8 @@
 #
 # usage: tests/bench/run.sh [N ...]
 # environment: BENCH_PRESENTS (P, default 100), BENCH_INTERVAL_MS (50),
-#              BENCH_SERVERS ("plenum node"), BENCH_BUILD (build-bench dir)
+#              BENCH_SERVERS ("plenum node"), BENCH_REPEAT (runs of each, 1),
+#              BENCH_BUILD (build-bench dir)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +35,8 @@ done
 presents=${BENCH_PRESENTS:-100}
 interval=${BENCH_INTERVAL_MS:-50}
 servers=${BENCH_SERVERS:-plenum node}
+repeat=${BENCH_REPEAT:-1}
+[[ $repeat =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: BENCH_REPEAT must be 1..99" >&2; exit 2; }
 build=${BENCH_BUILD:-$root/build-bench}
 pdf=$root/tests/data/pdflatex-4-pages.pdf
 
@@ -123,8 +126,10 @@ run_one() {
 }
 
 for n in "${sizes[@]}"; do
-	for server in $servers; do
-		run_one "$server" "$n" || failures=$((failures + 1))
+	for ((rep = 1; rep <= repeat; rep++)); do
+		for server in $servers; do
+			run_one "$server" "$n" || failures=$((failures + 1))
+		done
 	done
 done
 
@@ -137,10 +142,11 @@ table=$(python3 - "$results" "$presents" "$interval" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to each receiver's arrival;")
-print("RSS/conn is the server's VmRSS growth over N idle receivers, divided by N; load is the 1-minute load average before the run.")
+print("RSS/conn is the server's VmRSS growth over N idle receivers, divided by N; server CPU/delivery is the server's user+system time")
+print("during the page changes over N × P; load is the 1-minute load average before the run.")
 print()
-print("| N | server | p50 ms | p99 ms | max ms | RSS/conn | missed | connect | load |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| N | server | p50 ms | p99 ms | max ms | RSS/conn | missed | connect | server CPU/delivery | load |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 def ms(v):
     return f"{v:.1f}" if isinstance(v, (int, float)) else "—"
 for r in rows:
@@ -152,8 +158,10 @@ for r in rows:
         missed = f"{missed} (failed: {r.get('error', '?')})"
     conn = r.get("connect_ms")
     conn = f"{conn / 1000:.2f} s" if isinstance(conn, (int, float)) and conn >= 0 else "—"
+    cpu = r.get("server_cpu_us_per_delivery")
+    cpu = f"{cpu:.1f} µs" if isinstance(cpu, (int, float)) else "—"
     print(f"| {r.get('n')} | {r.get('server')} | {ms(lat.get('p50'))} | {ms(lat.get('p99'))} "
-          f"| {ms(lat.get('max'))} | {rss} | {missed} | {conn} | {r.get('load1', '—')} |")
+          f"| {ms(lat.get('max'))} | {rss} | {missed} | {conn} | {cpu} | {r.get('load1', '—')} |")
 PY
 )
 

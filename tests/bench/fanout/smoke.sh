@@ -31,7 +31,6 @@ if [ -d "$here/baseline/node_modules/ws" ] && command -v node >/dev/null; then
 	args+=(--label node --session member-smoke --chair-session chair-smoke)
 else
 	pdf=${PLENUM_SOURCE:-$here/../..}/tests/data/pdflatex-4-pages.pdf
-	[ -f "$pdf" ] || pdf=/work/shared/corpus/pdf/pdflatex-4-pages.pdf
 	bench_plenum_prepare "$plenum" "$tmp/data" "$pdf"
 	bench_plenum_start "$plenum" "$tmp/data" "$port" "$tmp/server.log"
 	server_pid=$PLENUM_PID
