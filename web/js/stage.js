@@ -68,7 +68,10 @@ export class Stage {
     this.ro.observe(box);
   }
 
-  destroy() { this.ro.disconnect(); }
+  destroy() {
+    this.ro.disconnect();
+    clearTimeout(this.retryTimer);
+  }
 
   widthFor(doc) {
     const W = this.box.clientWidth || window.innerWidth;
@@ -82,8 +85,9 @@ export class Stage {
     return this.wanted && this.wanted.doc === doc && this.wanted.page === page;
   }
 
-  async show(doc, page, force = false) {
+  async show(doc, page, force = false, attempt = 0) {
     if (!force && this.isShowing(doc, page)) return;
+    clearTimeout(this.retryTimer);
     const gen = ++this.gen;
     this.wanted = { doc, page };
     this.box.dataset.doc = doc;
@@ -109,6 +113,13 @@ export class Stage {
       this.msg.hidden = false;
       tx(this.msg, 'view.renderFailed');
       this.current = { doc, page, w };
+      // On a flaky network the next try usually works: retry a few times,
+      // more slowly each time, as long as this page is still the one wanted.
+      if (attempt < 5) {
+        this.retryTimer = setTimeout(() => {
+          if (gen === this.gen) this.show(doc, page, true, attempt + 1);
+        }, Math.min(15000, 1500 * 2 ** attempt));
+      }
       return;
     }
     if (gen !== this.gen) return; // a newer page was asked for meanwhile
@@ -145,6 +156,7 @@ export class Stage {
 
   clear() {
     this.gen++;
+    clearTimeout(this.retryTimer);
     clearTimeout(this.spinnerTimer);
     this.box.classList.remove('loading');
     this.wanted = null;
