@@ -94,17 +94,20 @@ static void clean_tmp(const char *dir)
 	closedir(d);
 }
 
-static int raise_fd_limit(int want)
+/* Sets the soft limit on open files to exactly `want` (or the hard limit,
+ * if lower) and returns it. lws sizes its fd table from
+ * fd_limit_per_thread; when that is below the process limit, lws 4.1 finds a
+ * socket's connection by scanning all of them, so the two must agree. */
+static int set_fd_limit(int want)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 1024;
-	if (rl.rlim_cur < (rlim_t)want) {
-		rl.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)want
+		      ? rl.rlim_max : (rlim_t)want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
 	return (int)rl.rlim_cur;
 }
 
@@ -151,14 +154,14 @@ int server_run(const struct config *cfg)
 	signal(SIGTERM, on_signal);
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 
-	fds = raise_fd_limit(cfg->max_connections + 64);
+	fds = set_fd_limit(cfg->max_connections + 64);
 	memset(&info, 0, sizeof info);
 	info.port = cfg->port;
 	info.iface = strcmp(cfg->listen_host, "0.0.0.0") == 0 ? NULL : cfg->listen_host;
 	info.protocols = protocols;
 	info.user = &s;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
-	info.fd_limit_per_thread = (unsigned int)(fds < cfg->max_connections + 64 ? fds : cfg->max_connections + 64);
+	info.fd_limit_per_thread = (unsigned int)fds;
 	info.timeout_secs = 20;
 	info.keepalive_timeout = 30;
 	s.ctx = lws_create_context(&info);

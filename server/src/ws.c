@@ -9,9 +9,9 @@
  * lws_ring of serialized messages (events and notices), each allocated
  * once with LWS_PRE headroom and written to every client from the same
  * buffer. Each connection keeps a `tail` into that ring and writes one
- * message per SERVER_WRITEABLE; when the connection that was furthest
- * behind catches up, the oldest tail moves and the ring frees what nobody
- * needs any more (the lws `minimal-ws-server-ring` pattern).
+ * message per SERVER_WRITEABLE (the lws `minimal-ws-server-ring` pattern).
+ * Unlike that example, the ring's oldest tail is recomputed only when the
+ * ring runs three-quarters full, so that a fan-out costs O(N), not O(N²).
  *
  * Replies to a connection's own requests go in a short per-connection
  * queue, written when the connection has no ring message waiting.
@@ -79,6 +79,7 @@ struct conn {
 	struct lws *wsi;
 	struct room *room;      /* set at hello */
 	struct conn *next;      /* in room->conns */
+	struct conn **pprev;    /* the pointer that points here, for O(1) removal */
 	uint32_t tail;
 	bool authed, culled, rx_paused;
 	struct auth_who who;
@@ -200,25 +201,53 @@ static void room_update_oldest(struct room *r)
 	}
 }
 
-static void room_remove(struct room *r, struct conn *c)
+static void room_add(struct room *r, struct conn *c)
 {
-	for (struct conn **p = &r->conns; *p; p = &(*p)->next) {
-		if (*p == c) {
-			*p = c->next;
-			r->nconns--;
-			break;
-		}
-	}
-	c->next = NULL;
-	room_update_oldest(r);
+	c->next = r->conns;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &r->conns;
+	r->conns = c;
+	r->nconns++;
 }
 
-/* Puts a serialized message into the room's ring; when the ring is full,
- * the laggards are culled first (invariant 3). */
+/* O(1): the oldest tail is brought up to date lazily, in room_push. */
+static void room_remove(struct room *r, struct conn *c)
+{
+	if (!c->pprev)
+		return;
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	c->next = NULL;
+	c->pprev = NULL;
+	r->nconns--;
+}
+
+/* Closes a connection that the room gave up on; it stays counted in the
+ * room (nculled) until lws reports it closed. */
+static void room_cull(struct room *r, struct conn *c)
+{
+	room_remove(r, c);
+	c->culled = true;
+	r->nculled++;
+	/* A stalled socket may never become writeable for the close frame:
+	 * then lws drops the connection after two seconds. */
+	lws_callback_on_writable(c->wsi);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+}
+
+/* Puts a serialized message into the room's ring (invariant 3).
+ *
+ * Finding the oldest tail walks every connection, so it is done only when
+ * the ring is three-quarters full, not on every write: a fan-out to N
+ * clients then costs O(N), not O(N²). */
 static void room_push(struct room *r, const char *text, size_t len)
 {
 	struct msg m;
 
+	if (lws_ring_get_count_free_elements(r->ring) < WS_RING_SIZE / 4)
+		room_update_oldest(r);
 	if (lws_ring_get_count_free_elements(r->ring) == 0) {
 		uint32_t oldest = lws_ring_get_oldest_tail(r->ring);
 		struct conn *c = r->conns, *next;
@@ -228,14 +257,7 @@ static void room_push(struct room *r, const char *text, size_t len)
 				continue;
 			log_info("ws: %s fell %d messages behind; closing it", c->who.name,
 				 WS_RING_SIZE);
-			c->culled = true;
-			room_remove(r, c);
-			c->room = r; /* still counted in presence until closed */
-			r->nculled++;
-			/* A stalled socket may never become writeable for the close
-			 * frame: then lws drops the connection after two seconds. */
-			lws_callback_on_writable(c->wsi);
-			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+			room_cull(r, c);
 		}
 		room_update_oldest(r);
 		if (lws_ring_get_count_free_elements(r->ring) == 0)
@@ -298,14 +320,16 @@ static void reply_json(struct conn *c, json_t *j)
 	if (c->nreplies >= 16 * WS_REPLIES_MAX) {
 		/* Requests that were already buffered keep coming, but this many
 		 * means a client that sends and never reads: cut it off. */
-		if (!c->culled && c->room) {
-			room_remove(c->room, c);
-			c->room->nculled++;
-		}
-		c->culled = true;
 		free(text);
-		lws_callback_on_writable(c->wsi);
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+		if (c->culled)
+			return;
+		if (c->room) {
+			room_cull(c->room, c);
+		} else {
+			c->culled = true;
+			lws_callback_on_writable(c->wsi);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+		}
 		return;
 	}
 	len = strlen(text);
@@ -393,9 +417,7 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 		c->tail = lws_ring_get_oldest_tail(r->ring);
 		lws_ring_consume(r->ring, &c->tail, NULL,
 				 lws_ring_get_count_waiting_elements(r->ring, &c->tail));
-		c->next = r->conns;
-		r->conns = c;
-		r->nconns++;
+		room_add(r, c);
 	}
 
 	reply = reply_ok(id);
@@ -539,10 +561,7 @@ static int writeable(struct conn *c)
 	if (m) {
 		if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
 			return -1;
-		bool oldest = lws_ring_get_oldest_tail(c->room->ring) == c->tail;
 		lws_ring_consume(c->room->ring, &c->tail, NULL, 1);
-		if (oldest)
-			room_update_oldest(c->room);
 	} else if (c->replies) {
 		struct reply *r = c->replies;
 		c->replies = r->next;
