@@ -66,6 +66,17 @@ test('the chair presents, participants follow, browse and come back', async () =
   await waitForPage(member, 1);
   await waitForPage(picker, 1);
 
+  // From now on the member's stage must never be without a page image (no
+  // flicker), and page 2 is fetched before the chair even asks for it.
+  await member.evaluate(() => {
+    const stage = document.getElementById('stage');
+    window.blank = 0;
+    new MutationObserver(() => { if (!stage.querySelector('img.page-img')) window.blank++; })
+      .observe(stage, { childList: true });
+  });
+  await member.waitForFunction((doc) => performance.getEntriesByType('resource')
+    .some((e) => e.name.includes(`/api/docs/${doc}/pages/2.png`)), DOC4());
+
   // "Next" button, then the arrow key.
   await chair.locator('button[data-action="next"]').click();
   await waitForPage(member, 2);
@@ -83,6 +94,8 @@ test('the chair presents, participants follow, browse and come back', async () =
   await waitForPage(picker, 3);
   await chair.keyboard.press('ArrowLeft');
   await waitForPage(member, 2);
+
+  assert.equal(await member.evaluate(() => window.blank), 0, 'the page went blank during a change');
 
   // The member browses back a page: no longer following, the button shows.
   const back = member.locator('button.back-to-chair');
