@@ -13,6 +13,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct store_stmt {
 
 struct store {
 	sqlite3 *db;
+	bool durable;           /* this transaction commits with synchronous=FULL */
 	int nstmt;
 	struct store_stmt stmts[STMT_CACHE_MAX];
 };
@@ -208,7 +210,7 @@ int store_open(const char *path, struct store **out)
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	rc = store_exec(st, "PRAGMA journal_mode = WAL;"
-			    "PRAGMA synchronous = FULL;"
+			    "PRAGMA synchronous = NORMAL;"
 			    "PRAGMA foreign_keys = ON;");
 	if (rc < 0)
 		goto fail;
@@ -237,15 +239,43 @@ int store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
+int store_begin_durable(struct store *st)
+{
+	int rc = store_exec(st, "PRAGMA synchronous = FULL");
+
+	if (rc < 0)
+		return rc;
+	st->durable = true;
+	rc = store_begin(st);
+	if (rc < 0) {
+		store_exec(st, "PRAGMA synchronous = NORMAL");
+		st->durable = false;
+	}
+	return rc;
+}
+
+/* Back to the default after a durable transaction, whatever its outcome. */
+static void end_durable(struct store *st)
+{
+	if (st->durable) {
+		sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+		st->durable = false;
+	}
+}
+
 int store_commit(struct store *st)
 {
-	return store_exec(st, "COMMIT");
+	int rc = store_exec(st, "COMMIT");
+
+	end_durable(st);
+	return rc;
 }
 
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	end_durable(st);
 }
 
 struct store_stmt *store_prepare(struct store *st, const char *sql)

@@ -10,8 +10,13 @@
  * Threads: a struct store belongs to the thread that opened it (the event
  * loop in the server, the main thread in the command line).
  *
- * Durability: synchronous=FULL, so a committed transaction survives a power
- * cut; "ok" to a client is sent only after store_commit() returned 0.
+ * Durability: WAL with synchronous=NORMAL: a committed transaction is in the
+ * WAL file when store_commit() returns, so it survives the server being
+ * killed at any moment; "ok" to a client is sent only after that. A
+ * transaction begun with store_begin_durable() also survives a power cut
+ * (synchronous=FULL: fsync before COMMIT returns) — for what must never be
+ * lost, such as ballots. Plain commits skip that fsync because it costs
+ * milliseconds on every page change of every meeting.
  */
 #ifndef PLENUM_STORE_H
 #define PLENUM_STORE_H
@@ -32,6 +37,8 @@ int store_schema_version(struct store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
 int store_begin(struct store *st);
+/* Like store_begin, for a transaction whose commit is fsynced. */
+int store_begin_durable(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 

@@ -300,7 +300,24 @@ static void wal_mode_is_on(void **state)
 	assert_string_equal(store_col_text(s, 0), "wal");
 	store_reset(s);
 	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1); /* NORMAL */
+}
+
+/* A durable transaction commits with synchronous=FULL, and the default
+ * comes back after it, committed or rolled back. */
+static void durable_transaction_is_full_then_normal(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(store_begin_durable(f->st), 0);
 	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(store_exec(f->st, "CREATE TABLE d (x INTEGER)"), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1);
+	assert_int_equal(store_begin_durable(f->st), 0);
+	store_rollback(f->st);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM d"), 0);
 }
 
 static void changes_and_null_columns(void **state)
@@ -349,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rollback_discards, setup, teardown),
 		cmocka_unit_test_setup_teardown(transactions_do_not_nest, setup, teardown),
 		cmocka_unit_test_setup_teardown(wal_mode_is_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(durable_transaction_is_full_then_normal, setup, teardown),
 		cmocka_unit_test_setup_teardown(changes_and_null_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_in_missing_directory_fails, setup, teardown),
 	};
