@@ -113,6 +113,22 @@ static void print_json(json_t *j)
 	free(s);
 }
 
+static const char *default_data_dir(void)
+{
+	const char *d = getenv("PLENUM_DATA");
+	return d && *d ? d : "data";
+}
+
+/* <public url>/j/<token>, without a doubled slash. */
+static void join_link(const char *url, const char *token, char *out, size_t n)
+{
+	size_t len = strlen(url);
+
+	while (len > 8 && url[len - 1] == '/')
+		len--;
+	snprintf(out, n, "%.*s/j/%s", (int)len, url, token);
+}
+
 static const char *default_public_url(void)
 {
 	const char *u = getenv("PLENUM_PUBLIC_URL");
@@ -269,7 +285,7 @@ static int meeting_create_cmd(int argc, char **argv)
 	};
 	struct meeting_new m = { 0 };
 	struct meeting_created out;
-	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *dir = default_data_dir();
 	const char *url = default_public_url();
 	const char **agenda = calloc((size_t)argc + 1, sizeof *agenda);
 	bool json = false;
@@ -323,14 +339,11 @@ static int meeting_create_cmd(int argc, char **argv)
 		rc = fail("could not create the meeting: %s", strerror(-err));
 		goto out;
 	}
-	size_t n = strlen(url);
-	while (n > 8 && url[n - 1] == '/')
-		n--;
 	char join[1024], chair[1024], sec[1024], disp[1024];
-	snprintf(join, sizeof join, "%.*s/j/%s", (int)n, url, out.room_token);
-	snprintf(chair, sizeof chair, "%.*s/j/%s", (int)n, url, out.chair_token);
-	snprintf(sec, sizeof sec, "%.*s/j/%s", (int)n, url, out.secretary_token);
-	snprintf(disp, sizeof disp, "%.*s/j/%s", (int)n, url, out.display_token);
+	join_link(url, out.room_token, join, sizeof join);
+	join_link(url, out.chair_token, chair, sizeof chair);
+	join_link(url, out.secretary_token, sec, sizeof sec);
+	join_link(url, out.display_token, disp, sizeof disp);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "meeting", out.id,
 				      "join_url", join, "chair_url", chair,
@@ -360,7 +373,7 @@ static int meeting_list_cmd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *dir = default_data_dir();
 	bool json = false;
 	struct data d = { 0 };
 	int c, rc;
@@ -404,7 +417,7 @@ static int meeting_show_cmd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *dir = default_data_dir();
 	const char *url = default_public_url(), *meeting = NULL;
 	char token[AUTH_TOKEN_LEN + 1], join[1024];
 	bool json = false;
@@ -435,10 +448,7 @@ static int meeting_show_cmd(int argc, char **argv)
 		rc = fail("no meeting '%s' in %s", meeting, dir);
 		goto out;
 	}
-	size_t n = strlen(url);
-	while (n > 8 && url[n - 1] == '/')
-		n--;
-	snprintf(join, sizeof join, "%.*s/j/%s", (int)n, url, token);
+	join_link(url, token, join, sizeof join);
 	state = meeting_state(d.st, &d.key, "", meeting);
 	const char *title = json_string_value(json_object_get(json_object_get(state, "meeting"), "title"));
 	if (json) {
@@ -458,30 +468,6 @@ out:
 	return rc;
 }
 
-static int cmd_meeting(int argc, char **argv)
-{
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return usage_error("which? 'create', 'list' or 'show'");
-		fputs(meeting_help, stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "create") == 0) {
-		command = "plenum meeting create";
-		return meeting_create_cmd(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		command = "plenum meeting list";
-		return meeting_list_cmd(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		command = "plenum meeting show";
-		return meeting_show_cmd(argc - 1, argv + 1);
-	}
-	command = "plenum meeting";
-	return usage_error("unknown command '%s'; try 'create' or 'list'", argv[1]);
-}
-
 /* ---- plenum participant ------------------------------------------------- */
 
 static const char participant_help[] =
@@ -493,7 +479,7 @@ static const char participant_help[] =
 	"joins the meeting as them without choosing a name. The link is shown only now.\n"
 	"With --json: {\"participant\": ID, \"url\": URL}.\n";
 
-static int cmd_participant(int argc, char **argv)
+static int participant_add_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
@@ -506,24 +492,13 @@ static int cmd_participant(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *dir = default_data_dir();
 	const char *url = default_public_url(), *meeting = NULL, *name = NULL, *title = NULL;
 	enum auth_role role = ROLE_MEMBER;
 	bool json = false;
 	struct data d = { 0 };
 	int c, rc;
 
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
-		command = "plenum participant";
-		return usage_error(argc < 2 ? "which? 'add'" : "unknown command; try 'add'");
-	}
-	if (strcmp(argv[1], "add") != 0) {
-		fputs(participant_help, stdout);
-		return 0;
-	}
-	command = "plenum participant add";
-	argc--;
-	argv++;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
@@ -562,11 +537,8 @@ static int cmd_participant(int argc, char **argv)
 		rc = fail("could not add the participant: %s", strerror(-err));
 	if (err < 0)
 		goto out;
-	size_t n = strlen(url);
-	while (n > 8 && url[n - 1] == '/')
-		n--;
 	char link[1024];
-	snprintf(link, sizeof link, "%.*s/j/%s", (int)n, url, token);
+	join_link(url, token, link, sizeof link);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s}", "participant", id, "url", link);
 		print_json(j);
@@ -590,7 +562,7 @@ static const char doc_help[] =
 	"item K (1 for the first item) if given, and prints its id and page count.\n"
 	"With --json: {\"doc\": ID, \"pages\": N}.\n";
 
-static int cmd_doc(int argc, char **argv)
+static int doc_add_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
@@ -601,24 +573,13 @@ static int cmd_doc(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *dir = getenv("PLENUM_DATA") ? getenv("PLENUM_DATA") : "data";
+	const char *dir = default_data_dir();
 	const char *meeting = NULL, *title = NULL, *file;
 	int item = 0;
 	bool json = false;
 	struct data d = { 0 };
 	int c, rc;
 
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
-		command = "plenum doc";
-		return usage_error(argc < 2 ? "which? 'add'" : "unknown command; try 'add'");
-	}
-	if (strcmp(argv[1], "add") != 0) {
-		fputs(doc_help, stdout);
-		return 0;
-	}
-	command = "plenum doc add";
-	argc--;
-	argv++;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -712,6 +673,53 @@ static const char help[] =
 	"'plenum COMMAND --help' tells more. Plenum is free software under the\n"
 	"GNU Affero General Public License, version 3 or later.\n";
 
+/* Commands of two words: "meeting create", "participant add", … */
+static const struct subcommand {
+	const char *group, *name, *full;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} subcommands[] = {
+	{ "meeting", "create", "plenum meeting create", meeting_create_cmd, meeting_help },
+	{ "meeting", "list", "plenum meeting list", meeting_list_cmd, meeting_help },
+	{ "meeting", "show", "plenum meeting show", meeting_show_cmd, meeting_help },
+	{ "participant", "add", "plenum participant add", participant_add_cmd, participant_help },
+	{ "doc", "add", "plenum doc add", doc_add_cmd, doc_help },
+};
+
+#define NSUB (sizeof subcommands / sizeof subcommands[0])
+
+/* argv[0] is the group; argv[1] the subcommand, --help, or missing. */
+static int run_group(const char *group, int argc, char **argv)
+{
+	static char name[64], choices[128];
+	const struct subcommand *first = NULL;
+	size_t n = 0;
+
+	snprintf(name, sizeof name, "plenum %s", group);
+	command = name;
+	choices[0] = 0;
+	for (size_t i = 0; i < NSUB; i++) {
+		const struct subcommand *sc = &subcommands[i];
+		if (strcmp(sc->group, group) != 0)
+			continue;
+		if (!first)
+			first = sc;
+		n += (size_t)snprintf(choices + n, sizeof choices - n, "%s'%s'",
+				      n ? ", " : "", sc->name);
+		if (argc >= 2 && strcmp(argv[1], sc->name) == 0) {
+			command = sc->full;
+			return sc->run(argc - 1, argv + 1);
+		}
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(first->help, stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return usage_error("which? %s", choices);
+	return usage_error("unknown command '%s'; try %s", argv[1], choices);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -731,11 +739,8 @@ int main(int argc, char **argv)
 		command = "plenum serve";
 		return cmd_serve(argc - 1, argv + 1);
 	}
-	if (strcmp(cmd, "meeting") == 0)
-		return cmd_meeting(argc - 1, argv + 1);
-	if (strcmp(cmd, "participant") == 0)
-		return cmd_participant(argc - 1, argv + 1);
-	if (strcmp(cmd, "doc") == 0)
-		return cmd_doc(argc - 1, argv + 1);
+	for (size_t i = 0; i < NSUB; i++)
+		if (strcmp(cmd, subcommands[i].group) == 0)
+			return run_group(cmd, argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }
