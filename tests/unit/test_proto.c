@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * test_proto — proto_parse(): what a client developer relies on. Each
+ * malformed request gets the error code and a message that names what is
+ * wrong, with the request's id when it had one; good requests come out with
+ * their fields.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <errno.h>
+
+#include "proto.h"
+
+static int parse(const char *text, struct proto_request *req, struct proto_error *err)
+{
+	return proto_parse(text, strlen(text), req, err);
+}
+
+/* Asserts a refusal with `code`, a message containing `words`, and the id. */
+static void refused(const char *text, const char *code, const char *words, json_int_t id)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(parse(text, &req, &err), -EINVAL);
+	assert_string_equal(err.code, code);
+	if (!strstr(err.message, words))
+		fail_msg("message for %s is \"%s\", expected it to mention \"%s\"", text,
+			 err.message, words);
+	if (id < 0)
+		assert_null(err.id);
+	else
+		assert_int_equal(json_integer_value(err.id), id);
+	proto_error_clear(&err);
+}
+
+static void hello_and_since(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"id\":1,\"type\":\"hello\"}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_HELLO);
+	assert_false(req.has_since);
+	assert_int_equal(json_integer_value(req.id), 1);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":2,\"type\":\"hello\",\"since\":42}", &req, &err), 0);
+	assert_true(req.has_since);
+	assert_int_equal(req.since, 42);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":3,\"type\":\"hello\",\"since\":null}", &req, &err), 0);
+	assert_false(req.has_since);
+	proto_request_clear(&req);
+}
+
+static void present_and_stop(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"id\":7,\"type\":\"present\",\"doc\":\"k3v9q2m8x1ab\",\"page\":3}",
+			       &req, &err), 0);
+	assert_int_equal(req.type, PROTO_PRESENT);
+	assert_true(req.has_doc);
+	assert_string_equal(req.doc, "k3v9q2m8x1ab");
+	assert_int_equal(req.page, 3);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":8,\"type\":\"present\",\"doc\":null}", &req, &err), 0);
+	assert_false(req.has_doc);
+	proto_request_clear(&req);
+}
+
+static void malformed_requests(void **state)
+{
+	(void)state;
+	refused("not json", "bad_request", "JSON object", -1);
+	refused("[1,2]", "bad_request", "another JSON value", -1);
+	refused("{\"type\":\"ping\"}", "bad_request", "integer 'id'", -1);
+	refused("{\"id\":\"7\",\"type\":\"ping\"}", "bad_request", "integer 'id'", -1);
+	refused("{\"id\":1e999,\"type\":\"ping\"}", "bad_request", "JSON object", -1);
+	refused("{\"id\":1,\"id\":2,\"type\":\"ping\"}", "bad_request", "JSON object", -1);
+	refused("{\"id\":4}", "bad_request", "string 'type'", 4);
+	refused("{\"id\":5,\"type\":\"vote\"}", "bad_request", "unknown request type 'vote'", 5);
+	refused("{\"id\":6,\"type\":\"hello\",\"since\":-1}", "bad_request", "since", 6);
+	refused("{\"id\":6,\"type\":\"hello\",\"since\":\"3\"}", "bad_request", "since", 6);
+	refused("{\"id\":9,\"type\":\"present\"}", "bad_request", "'doc'", 9);
+	refused("{\"id\":9,\"type\":\"present\",\"doc\":\"k3v9q2m8x1ab\"}", "bad_request", "'page'", 9);
+	refused("{\"id\":9,\"type\":\"present\",\"doc\":\"k3v9q2m8x1ab\",\"page\":\"2\"}",
+		"bad_request", "'page'", 9);
+	refused("{\"id\":9,\"type\":\"present\",\"doc\":7,\"page\":2}", "bad_request", "'doc'", 9);
+}
+
+static void unknown_document_or_page(void **state)
+{
+	(void)state;
+	refused("{\"id\":10,\"type\":\"present\",\"doc\":\"../etc\",\"page\":1}",
+		"not_found", "no such document", 10);
+	refused("{\"id\":11,\"type\":\"present\",\"doc\":\"k3v9q2m8x1ab\",\"page\":0}",
+		"not_found", "page 0", 11);
+	refused("{\"id\":12,\"type\":\"present\",\"doc\":\"k3v9q2m8x1ab\",\"page\":99999999}",
+		"not_found", "page 99999999", 12);
+}
+
+static void deep_nesting_is_refused(void **state)
+{
+	char deep[6001];
+
+	(void)state;
+	memset(deep, '[', 3000);
+	memset(deep + 3000, ']', 3000);
+	deep[6000] = 0;
+	refused(deep, "bad_request", "JSON object", -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hello_and_since),
+		cmocka_unit_test(present_and_stop),
+		cmocka_unit_test(malformed_requests),
+		cmocka_unit_test(unknown_document_or_page),
+		cmocka_unit_test(deep_nesting_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
