@@ -9,19 +9,13 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "auth.h"
 #include "store.h"
@@ -35,30 +29,13 @@ struct fixture {
 	struct store *st;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return auth_init();
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char db[128];
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-auth-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(db, sizeof db, "%s/plenum.db", f->dir);
-	assert_int_equal(store_open(db, &f->st), 0);
+	tmpdir_new(f->dir, sizeof f->dir, "auth");
+	f->st = db_open(f->dir, NULL, 0);
 	assert_int_equal(store_exec(f->st,
 		"INSERT INTO meeting (id, title, created) VALUES ('" MEETING "', 'Board', 'now');"
 		"INSERT INTO participant (id, meeting, name, role, created) VALUES "
@@ -73,7 +50,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -185,13 +162,9 @@ static void damaged_key_is_refused(void **state)
 	struct fixture *f = *state;
 	struct auth_key k;
 	char path[128];
-	FILE *fp;
 
 	snprintf(path, sizeof path, "%s/secret.key", f->dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("short", fp);
-	fclose(fp);
+	file_put(path, "short", 5);
 	assert_int_equal(auth_key_load(f->dir, &k), -EIO);
 }
 
@@ -437,5 +410,5 @@ int main(void)
 		cmocka_unit_test(now_iso_shape),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, group_setup_auth, NULL);
 }

@@ -9,18 +9,12 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "config.h"
 
@@ -36,14 +30,6 @@ struct fixture {
 	char err[256];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
@@ -51,8 +37,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
 		unsetenv(env_names[i]);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-config-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_new(f->dir, sizeof f->dir, "config");
 	config_init(&f->c);
 	*state = f;
 	return 0;
@@ -65,7 +50,7 @@ static int teardown(void **state)
 	config_free(&f->c);
 	for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
 		unsetenv(env_names[i]);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -73,13 +58,8 @@ static int teardown(void **state)
 /* Writes `text` to <dir>/plenum.conf; the path goes to `path`. */
 static void write_conf(struct fixture *f, const char *text, char path[128])
 {
-	FILE *fp;
-
 	snprintf(path, 128, "%s/plenum.conf", f->dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
+	file_put(path, text, strlen(text));
 }
 
 /* config_set must refuse, and say which option. */

@@ -12,11 +12,7 @@
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "auth.h"
 #include "library.h"
@@ -44,32 +40,15 @@ struct fixture {
 	char item[AUTH_ID_LEN + 1];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return auth_init();
-}
-
 static int setup(void **state)
 {
 	static const char *const agenda[] = { "Khai mạc", "Báo cáo" };
 	struct meeting_new m = { .title = "Họp", .agenda = agenda, .nagenda = 2 };
 	struct fixture *f = calloc(1, sizeof *f);
-	char db[128];
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-library-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(db, sizeof db, "%s/plenum.db", f->dir);
-	assert_int_equal(store_open(db, &f->st), 0);
+	tmpdir_new(f->dir, sizeof f->dir, "library");
+	f->st = db_open(f->dir, NULL, 0);
 	assert_int_equal(auth_key_load(f->dir, &f->key), 0);
 	assert_int_equal(meeting_create(f->st, &f->key, &m, &f->m), 0);
 	assert_int_equal(meeting_item_at(f->st, f->m.id, 2, f->item), 0);
@@ -82,7 +61,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -93,13 +72,8 @@ static int teardown(void **state)
 static void write_file(const struct fixture *f, const char *name, const void *buf, size_t len,
 		       char path[256])
 {
-	FILE *fp;
-
 	snprintf(path, 256, "%s/%s", f->dir, name);
-	fp = fopen(path, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(buf, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
+	file_put(path, buf, len);
 }
 
 static bool exists(const char *path)
@@ -128,20 +102,6 @@ static void blobs(const struct fixture *f, char *out, size_t n)
 	}
 	if (count >= 0)
 		free(list);
-}
-
-static int64_t query_int(struct store *st, const char *sql, const char *arg)
-{
-	struct store_stmt *s = store_prepare(st, sql);
-	int64_t v;
-
-	assert_non_null(s);
-	if (arg)
-		store_bind_text(s, 1, arg);
-	assert_int_equal(store_step(s), 1);
-	v = store_col_int(s, 0);
-	store_reset(s);
-	return v;
 }
 
 /* library_add of the file at `src` with its own hash; the new id to `id`. */
@@ -557,5 +517,5 @@ int main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, group_setup_auth, NULL);
 }

@@ -9,19 +9,13 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "auth.h"
 #include "library.h"
@@ -37,30 +31,13 @@ struct fixture {
 	int files;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return auth_init();
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char db[128];
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-meeting-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(db, sizeof db, "%s/plenum.db", f->dir);
-	assert_int_equal(store_open(db, &f->st), 0);
+	tmpdir_new(f->dir, sizeof f->dir, "meeting");
+	f->st = db_open(f->dir, NULL, 0);
 	assert_int_equal(auth_key_load(f->dir, &f->key), 0);
 	*state = f;
 	return 0;
@@ -71,7 +48,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -93,21 +70,6 @@ static void create(struct fixture *f, bool guests, struct meeting_created *out)
 	};
 
 	assert_int_equal(meeting_create(f->st, &f->key, &m, out), 0);
-}
-
-/* COUNT(*) or another integer from `sql` with an optional text parameter. */
-static int64_t query_int(struct store *st, const char *sql, const char *arg)
-{
-	struct store_stmt *s = store_prepare(st, sql);
-	int64_t v;
-
-	assert_non_null(s);
-	if (arg)
-		store_bind_text(s, 1, arg);
-	assert_int_equal(store_step(s), 1);
-	v = store_col_int(s, 0);
-	store_reset(s);
-	return v;
 }
 
 static int64_t rows(struct store *st, const char *table)
@@ -145,15 +107,14 @@ static void add_member(struct fixture *f, const char *meeting, const char *name,
 static void add_doc(struct fixture *f, const char *meeting, const char *item, int pages,
 		    char id[AUTH_ID_LEN + 1])
 {
-	char path[128], sha[LIBRARY_SHA_LEN + 1];
+	char path[128], body[64], sha[LIBRARY_SHA_LEN + 1];
 	json_t *doc = NULL;
-	FILE *fp;
+	int n;
 
 	snprintf(path, sizeof path, "%s/upload-%d.pdf", f->dir, ++f->files);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fprintf(fp, "%%PDF-1.7 document %d of %s\n", f->files, meeting);
-	fclose(fp);
+	n = snprintf(body, sizeof body, "%%PDF-1.7 document %d of %s\n", f->files, meeting);
+	assert_true(n > 0 && (size_t)n < sizeof body);
+	file_put(path, body, (size_t)n);
 	assert_int_equal(library_hash_file(path, sha), 0);
 	assert_int_equal(library_add(f->st, f->dir, meeting, item, NULL, "bao-cao.pdf", path, 1,
 				     sha, pages, NULL, &doc, NULL), 0);
@@ -1012,5 +973,5 @@ int main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, group_setup_auth, NULL);
 }

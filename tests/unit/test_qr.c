@@ -9,15 +9,12 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "qr.h"
 

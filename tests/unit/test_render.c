@@ -8,6 +8,8 @@
  * to a fresh temporary directory per test. Timing never decides a pass: the
  * ordering tests assert only orders that hold however fast the worker is.
  */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,13 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <setjmp.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "render.h"
 
@@ -67,8 +67,7 @@ static struct fixture *fixture_new(int workers, int timeout_ms)
 	assert_int_equal(pipe(f->wake), 0);
 	fcntl(f->wake[0], F_SETFL, O_NONBLOCK);
 	fcntl(f->wake[1], F_SETFL, O_NONBLOCK);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-render-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_new(f->dir, sizeof f->dir, "render");
 	cfg.exe = bin;
 	cfg.workers = workers;
 	cfg.timeout_ms = timeout_ms;
@@ -80,35 +79,12 @@ static struct fixture *fixture_new(int workers, int timeout_ms)
 	return f;
 }
 
-static void rm_rf(const char *dir)
-{
-	char p[512];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path_of(p, sizeof p, "%s/%s", dir, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_rf(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static void fixture_free(struct fixture *f)
 {
 	render_free(f->r);
 	close(f->wake[0]);
 	close(f->wake[1]);
-	rm_rf(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 }
 
@@ -323,13 +299,9 @@ static void test_empty_file(void **state)
 	struct fixture *f = fixture_new(1, 0);
 	struct render_result res;
 	char src[512];
-	int fd;
 
 	(void)state;
-	path_of(src, sizeof src, "%s/empty.pdf", f->dir);
-	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	close(fd);
+	file_put(path_of(src, sizeof src, "%s/empty.pdf", f->dir), "", 0);
 	assert_int_equal(render_info(f->r, src, NULL), 0);
 	res = one(f);
 	assert_true(res.status < 0);
@@ -352,13 +324,9 @@ static void test_hostile_mediabox(void **state)
 	struct render_result res;
 	char src[512], out[512];
 	int w, h;
-	FILE *fp;
 
 	(void)state;
-	fp = fopen(path_of(src, sizeof src, "%s/tall.pdf", f->dir), "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(pdf, 1, sizeof pdf - 1, fp), sizeof pdf - 1);
-	fclose(fp);
+	file_put(path_of(src, sizeof src, "%s/tall.pdf", f->dir), pdf, sizeof pdf - 1);
 	assert_int_equal(render_page(f->r, src, 1, 320, path_of(out, sizeof out, "%s/tall.png", f->dir), 1, NULL), 0);
 	res = one(f);
 	assert_int_equal(res.status, 0);

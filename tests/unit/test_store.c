@@ -9,10 +9,6 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "store.h"
 
@@ -30,23 +26,13 @@ struct fixture {
 	struct store *st;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/plenum-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof f->db, "%s/plenum.db", f->dir);
-	assert_int_equal(store_open(f->db, &f->st), 0);
+	tmpdir_new(f->dir, sizeof f->dir, "store");
+	f->st = db_open(f->dir, f->db, sizeof f->db);
 	*state = f;
 	return 0;
 }
@@ -56,22 +42,9 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
-}
-
-/* The first column of the first row of `sql`, as an integer. */
-static int64_t query_int(struct store *st, const char *sql)
-{
-	struct store_stmt *s = store_prepare(st, sql);
-	int64_t v;
-
-	assert_non_null(s);
-	assert_int_equal(store_step(s), 1);
-	v = store_col_int(s, 0);
-	store_reset(s);
-	return v;
 }
 
 static void insert_meeting(struct store *st, const char *id)
@@ -241,7 +214,7 @@ static void constraint_violation_is_eexist(void **state)
 	assert_int_equal(store_exec(f->st,
 		"INSERT INTO meeting (id, created) VALUES ('dddddddddddd', 'y')"), -EEXIST);
 
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting"), 1);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting", NULL), 1);
 }
 
 static void foreign_keys_are_enforced(void **state)
@@ -252,7 +225,7 @@ static void foreign_keys_are_enforced(void **state)
 	assert_int_equal(store_exec(f->st,
 		"INSERT INTO item (id, meeting, position, title) "
 		"VALUES ('iiiiiiiiiiii', 'nosuchmeetin', 1, 'x')"), -EEXIST);
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM item"), 0);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM item", NULL), 0);
 }
 
 static void rollback_discards(void **state)
@@ -261,9 +234,9 @@ static void rollback_discards(void **state)
 
 	assert_int_equal(store_begin(f->st), 0);
 	insert_meeting(f->st, "aaaaaaaaaaaa");
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting"), 1);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting", NULL), 1);
 	store_rollback(f->st);
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting"), 0);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting", NULL), 0);
 
 	/* Rolling back outside a transaction is harmless. */
 	store_rollback(f->st);
@@ -275,7 +248,7 @@ static void rollback_discards(void **state)
 	store_close(f->st);
 	f->st = NULL;
 	assert_int_equal(store_open(f->db, &f->st), 0);
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting"), 1);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM meeting", NULL), 1);
 }
 
 static void transactions_do_not_nest(void **state)
@@ -299,8 +272,8 @@ static void wal_mode_is_on(void **state)
 	assert_int_equal(store_step(s), 1);
 	assert_string_equal(store_col_text(s, 0), "wal");
 	store_reset(s);
-	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1); /* NORMAL */
+	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys", NULL), 1);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous", NULL), 1); /* NORMAL */
 }
 
 /* A durable transaction commits with synchronous=FULL, and the default
@@ -310,14 +283,14 @@ static void durable_transaction_is_full_then_normal(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_begin_durable(f->st), 0);
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous", NULL), 2); /* FULL */
 	assert_int_equal(store_exec(f->st, "CREATE TABLE d (x INTEGER)"), 0);
 	assert_int_equal(store_commit(f->st), 0);
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous", NULL), 1);
 	assert_int_equal(store_begin_durable(f->st), 0);
 	store_rollback(f->st);
-	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 1);
-	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM d"), 0);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous", NULL), 1);
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM d", NULL), 0);
 }
 
 static void changes_and_null_columns(void **state)
