@@ -94,14 +94,14 @@ export class MeetingClient {
   }
 
   // The browser hides why an upgrade failed, so when the socket never opened
-  // we ask an HTTP route that needs the same session: 401/403/404 there means
-  // retrying is pointless and the person has to join first.
+  // we ask GET /api/session: 401 there (or a session of another meeting)
+  // means retrying is pointless and the person has to join first.
   async scheduleRetry(opened) {
     if (!opened) {
       try {
-        const res = await fetch(`/api/meetings/${encodeURIComponent(this.meetingId)}/qr.svg`,
-          { method: 'GET', credentials: 'same-origin', cache: 'no-store' });
-        if ([401, 403, 404].includes(res.status)) {
+        const res = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+        const mine = res.ok && (await res.json()).meeting === this.meetingId;
+        if (res.status === 401 || (res.ok && !mine)) {
           this.setStatus('unauthorised');
           this.stop();
           return;
