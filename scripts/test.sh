@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh --test
 if [ -f tests/e2e/package.json ]; then
-  (cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; \
-   else npm install --no-audit --no-fund --silent; fi)
+  (cd tests/e2e && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=warn; \
+   else npm install --no-audit --no-fund --loglevel=warn; fi)
 fi
 
 build=build-asan
