@@ -15,7 +15,7 @@
 
 static const char *keys[] = {
 	"data", "listen", "public-url", "web-root", "max-upload",
-	"render-workers", "render-timeout", "max-connections", NULL
+	"render-workers", "render-timeout", "max-connections", "cache-max", NULL
 };
 
 static void replace(char **slot, const char *value)
@@ -35,6 +35,7 @@ void config_init(struct config *c)
 	c->render_workers = 0;
 	c->render_timeout_ms = 20000;
 	c->max_connections = 10000;
+	c->cache_max = (size_t)2 << 30;
 }
 
 void config_free(struct config *c)
@@ -150,6 +151,9 @@ int config_set(struct config *c, const char *key, const char *value,
 		if (parse_long(value, 16, 1000000, &l) < 0)
 			goto bad;
 		c->max_connections = (int)l;
+	} else if (strcmp(key, "cache-max") == 0) {
+		if (parse_size(value, &c->cache_max) < 0)
+			goto bad;
 	} else {
 		snprintf(err, errlen, "unknown option '%s'", key);
 		return -EINVAL;

@@ -159,6 +159,8 @@ static const char serve_help[] =
 	"  --render-workers N  MuPDF worker processes (default: one per core)\n"
 	"  --render-timeout S  seconds a page may take to render (default 20)\n"
 	"  --max-connections N connections the server accepts (default 10000)\n"
+	"  --cache-max SIZE    disk space for rendered pages, e.g. 500M (default 2G);\n"
+	"                      the least recently used pages are removed first\n"
 	"  --config FILE       read 'key = value' options from FILE first\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
 	"\n"
@@ -176,6 +178,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "render-workers", required_argument, NULL, 'r' },
 		{ "render-timeout", required_argument, NULL, 't' },
 		{ "max-connections", required_argument, NULL, 'c' },
+		{ "cache-max", required_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
