@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "library.h"
 #include "log.h"
@@ -66,6 +67,7 @@ struct req {
 	size_t headers_len;
 	bool headers_sent, close_after;
 	char file[4200];        /* serve this file instead of body */
+	bool pinned;            /* `file` is pinned in the page cache */
 	/* a JSON request body */
 	char *in;
 	size_t inlen;
@@ -134,6 +136,24 @@ static void respond_file(struct req *r, const char *path, const char *ctype)
 	lws_callback_on_writable(r->wsi);
 }
 
+/* Serves a page image from the cache, pinned until lws has opened it (an
+ * eviction between now and the writeable callback would leave nothing to
+ * send; once it is open, unlinking it is harmless on Linux). */
+static void respond_cached(struct srv *s, struct req *r, const char *path)
+{
+	respond_file(r, path, "image/png");
+	cache_pin(s->cache, r->file);
+	r->pinned = true;
+}
+
+static void unpin(struct req *r)
+{
+	if (r->pinned) {
+		cache_unpin(srv_of(r->wsi)->cache, r->file);
+		r->pinned = false;
+	}
+}
+
 /* Writes the status line and headers. Returns 0 or -1 (close). */
 static int write_headers(struct req *r, size_t content_len)
 {
@@ -186,6 +206,7 @@ static int writeable(struct req *r)
 		int n = lws_serve_http_file(r->wsi, r->file, r->ctype,
 					    r->headers_len ? r->headers : NULL,
 					    (int)r->headers_len);
+		unpin(r);
 		r->file[0] = 0;
 		r->state = R_DONE;
 		return n < 0 ? -1 : (n > 0 && lws_http_transaction_completed(r->wsi) ? -1 : 0);
@@ -379,6 +400,23 @@ static void route_metrics(struct srv *s, struct req *r)
 	fprintf(f, "# HELP plenum_render_failures_total Render jobs that failed.\n"
 		   "# TYPE plenum_render_failures_total counter\nplenum_render_failures_total %llu\n",
 		(unsigned long long)s->render_failures);
+	struct cache_stats cs;
+	cache_stats_get(s->cache, &cs);
+	fprintf(f, "# HELP plenum_cache_hits_total Page images served from the cache.\n"
+		   "# TYPE plenum_cache_hits_total counter\nplenum_cache_hits_total %llu\n",
+		(unsigned long long)cs.hits);
+	fprintf(f, "# HELP plenum_cache_misses_total Page images not in the cache when asked for.\n"
+		   "# TYPE plenum_cache_misses_total counter\nplenum_cache_misses_total %llu\n",
+		(unsigned long long)cs.misses);
+	fprintf(f, "# HELP plenum_cache_evictions_total Page images removed to stay under the cap.\n"
+		   "# TYPE plenum_cache_evictions_total counter\nplenum_cache_evictions_total %llu\n",
+		(unsigned long long)cs.evictions);
+	fprintf(f, "# HELP plenum_cache_bytes Bytes of page images in the cache.\n"
+		   "# TYPE plenum_cache_bytes gauge\nplenum_cache_bytes %llu\n",
+		(unsigned long long)cs.bytes);
+	fprintf(f, "# HELP plenum_cache_max_bytes The cache's cap (--cache-max).\n"
+		   "# TYPE plenum_cache_max_bytes gauge\nplenum_cache_max_bytes %llu\n",
+		(unsigned long long)cs.max_bytes);
 	fprintf(f, "# HELP plenum_http_requests_total HTTP requests received.\n"
 		   "# TYPE plenum_http_requests_total counter\nplenum_http_requests_total %llu\n",
 		(unsigned long long)s->http_requests);
@@ -540,7 +578,6 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 	struct library_doc d;
 	char arg[32], png[1400], dir[1200], etag[128], inm[160], blob[1400];
 	int w = 0;
-	struct stat sb;
 
 	if (require_session(s, r) < 0)
 		return;
@@ -574,8 +611,8 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 	}
 	snprintf(dir, sizeof dir, "%s/%.2s/%s", s->cache_dir, d.sha256, d.sha256);
 	snprintf(png, sizeof png, "%s/%d-%d.png", dir, page, w);
-	if (stat(png, &sb) == 0) {
-		respond_file(r, png, "image/png");
+	if (cache_lookup(s->cache, png) == 0) {
+		respond_cached(s, r, png);
 		return;
 	}
 	if (mkdirs(dir) < 0) {
@@ -816,6 +853,8 @@ void http_render_done(struct srv *s, struct render_result *res)
 	s->renders_total++;
 	if (res->status < 0)
 		s->render_failures++;
+	else if (p->kind == RENDER_PAGE)
+		cache_add(s->cache, p->path); /* may evict other pages */
 	if (!r) {
 		if (p->kind == RENDER_INFO)
 			unlink(p->path);
@@ -830,7 +869,7 @@ void http_render_done(struct srv *s, struct render_result *res)
 		snprintf(why, sizeof why, "this page could not be rendered: %s", res->error);
 		respond_error(r, 503, "unavailable", why);
 	} else {
-		respond_file(r, p->path, "image/png");
+		respond_cached(s, r, p->path);
 	}
 	pending_free(s, p);
 }
@@ -1016,6 +1055,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (r && r->wsi == wsi) {
+			unpin(r);
 			if (r->pending)
 				r->pending->req = NULL;
 			r->pending = NULL;

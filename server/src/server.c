@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "log.h"
 #include "render.h"
@@ -136,17 +137,21 @@ int server_run(const struct config *cfg)
 	snprintf(s.cache_dir, sizeof s.cache_dir, "%s/cache", cfg->data_dir);
 	snprintf(s.tmp_dir, sizeof s.tmp_dir, "%s/tmp", cfg->data_dir);
 	snprintf(s.source_tarball, sizeof s.source_tarball, "%s", PLENUM_SOURCE_TARBALL);
-	mkdir(s.cache_dir, 0750);
 	mkdir(s.tmp_dir, 0750);
 	clean_tmp(s.tmp_dir);
+	rc = cache_open(s.cache_dir, cfg->cache_max, &s.cache);
+	if (rc < 0) {
+		log_error("cannot open the page cache %s: %s", s.cache_dir, strerror(-rc));
+		return rc;
+	}
 	rc = auth_key_load(cfg->data_dir, &s.key);
 	if (rc < 0)
-		return rc;
+		goto out;
 	snprintf(path, sizeof path, "%s/plenum.db", cfg->data_dir);
 	rc = store_open(path, &s.st);
 	if (rc < 0) {
 		log_error("cannot open the database %s", path);
-		return rc;
+		goto out;
 	}
 
 	signal(SIGPIPE, SIG_IGN);
@@ -202,5 +207,6 @@ out:
 	render_free(s.render);
 	http_shutdown(&s);
 	store_close(s.st);
+	cache_free(s.cache);
 	return rc;
 }

@@ -16,11 +16,13 @@
 
 #include "auth.h"
 
+struct cache;
 struct config;
 struct render;
 struct render_result;
 struct room;
 struct pending;
+struct prerender;
 
 #define WS_MESSAGE_MAX (64 * 1024) /* a client message past this closes with 1009 */
 #define WS_RING_SIZE 512           /* events a client may lag behind */
@@ -35,6 +37,8 @@ struct srv {
 	struct lws_context *ctx;
 	struct room *rooms;         /* ws.c: meetings with connected clients */
 	struct pending *pending;    /* http.c: requests waiting for a render */
+	struct prerender *prerenders; /* http.c: documents being pre-rendered */
+	struct cache *cache;        /* the page images under cache_dir */
 	char cache_dir[1024];       /* <data>/cache */
 	char tmp_dir[1024];         /* <data>/tmp */
 	char source_tarball[1024];  /* /source.tar.gz */
