@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -46,12 +47,32 @@
 enum req_state { R_IDLE, R_JSON_BODY, R_UPLOAD, R_WAIT, R_RESPOND, R_DONE };
 enum route { RT_NONE, RT_JOIN, RT_UPLOAD };
 
+/* What a render job's `user` pointer (a struct pending) is for. */
+enum job_kind {
+	JOB_UPLOAD,             /* page count of an upload: req waits to answer */
+	JOB_PAGE,               /* a page image a request waits for */
+	JOB_PRERENDER,          /* a page image rendered ahead of time (pre) */
+};
+
 struct pending {
 	struct pending *next;
-	struct req *req;        /* NULL once the client hung up */
-	enum render_kind kind;
+	struct req *req;        /* NULL once the client hung up; always for JOB_PRERENDER */
+	enum job_kind kind;
+	struct prerender *pre;  /* JOB_PRERENDER: the document's progress */
+	int page, width;        /* JOB_PAGE, JOB_PRERENDER */
 	char path[4200];        /* the PNG to serve, or the upload to remove */
 };
+
+/* A document being pre-rendered: its jobs are pendings that point here. */
+struct prerender {
+	struct prerender *next;
+	char doc[AUTH_ID_LEN + 1];
+	char meeting[AUTH_ID_LEN + 1];
+	int total, rendered, failed, outstanding;
+	int64_t started_ms, sent_ms;
+};
+
+#define PROGRESS_INTERVAL_MS 250 /* at most 4 doc.progress per second per document */
 
 struct req {
 	struct lws *wsi;
@@ -526,7 +547,9 @@ static void route_qr(struct srv *s, struct req *r, const char *meeting)
 	respond(r, 200, "image/svg+xml", svg, len);
 }
 
-static struct pending *pending_new(struct srv *s, struct req *r, enum render_kind kind,
+/* A job's user pointer, on s->pending until its result comes (or shutdown).
+ * r is NULL for a pre-render job. */
+static struct pending *pending_new(struct srv *s, struct req *r, enum job_kind kind,
 				   const char *path)
 {
 	struct pending *p = calloc(1, sizeof *p);
@@ -538,7 +561,8 @@ static struct pending *pending_new(struct srv *s, struct req *r, enum render_kin
 	snprintf(p->path, sizeof p->path, "%s", path);
 	p->next = s->pending;
 	s->pending = p;
-	r->pending = p;
+	if (r)
+		r->pending = p;
 	return p;
 }
 
@@ -620,7 +644,7 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 		return;
 	}
 	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
-	struct pending *p = pending_new(s, r, RENDER_PAGE, png);
+	struct pending *p = pending_new(s, r, JOB_PAGE, png);
 	if (!p || render_page(s->render, blob, page, w, png, 1, p) < 0) {
 		if (p)
 			pending_free(s, p);
@@ -651,6 +675,150 @@ static void route_original(struct srv *s, struct req *r, const char *doc)
 	add_header(r, "content-disposition", disp);
 	add_header(r, "cache-control", "private, max-age=31536000, immutable");
 	respond_file(r, blob, mime_of(blob));
+}
+
+/* ---- pre-rendering ------------------------------------------------------ */
+
+/*
+ * After an upload, the images people will ask for first are rendered ahead
+ * of time, as non-urgent jobs (a page someone is waiting for still goes
+ * first): page 1 at the two common widths, every page's thumbnail, then
+ * the other pages at 1024 px, in page order. The meeting's clients get
+ * `doc.progress` notices as jobs finish: at most one per PROGRESS_INTERVAL_MS
+ * per document, and always the last one (rendered + failed == total).
+ */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void prerender_notify(struct srv *s, struct prerender *pre, bool force)
+{
+	int64_t now = now_ms();
+	json_t *n;
+
+	if (!force && pre->sent_ms && now - pre->sent_ms < PROGRESS_INTERVAL_MS)
+		return;
+	pre->sent_ms = now;
+	n = json_pack("{s:s, s:s, s:i, s:i, s:i}", "type", "doc.progress", "doc", pre->doc,
+		      "rendered", pre->rendered, "failed", pre->failed, "total", pre->total);
+	if (n)
+		ws_broadcast(s, pre->meeting, n);
+	json_decref(n);
+}
+
+static void prerender_finish(struct srv *s, struct prerender *pre)
+{
+	prerender_notify(s, pre, true);
+	log_info("pre-rendered document %s: %d of %d page images in %.1f s%s",
+		 pre->doc, pre->rendered, pre->total,
+		 (double)(now_ms() - pre->started_ms) / 1000.0,
+		 pre->failed ? " (some failed; they render again when asked for)" : "");
+	for (struct prerender **q = &s->prerenders; *q; q = &(*q)->next) {
+		if (*q == pre) {
+			*q = pre->next;
+			break;
+		}
+	}
+	free(pre);
+}
+
+/* One failed image of a pre-render: counted, and logged once per document. */
+static void prerender_failed(struct prerender *pre, int page, int width, const char *why)
+{
+	if (pre->failed++ == 0)
+		log_warn("pre-render of document %s: page %d at %d px failed: %s "
+			 "(further failures of this document are only counted)",
+			 pre->doc, page, width, why);
+}
+
+static void prerender_done(struct srv *s, struct pending *p, const struct render_result *res)
+{
+	struct prerender *pre = p->pre;
+
+	pre->outstanding--;
+	if (res->status < 0)
+		prerender_failed(pre, p->page, p->width,
+				 res->error[0] ? res->error : strerror(-res->status));
+	else
+		pre->rendered++;
+	pending_free(s, p);
+	if (pre->outstanding == 0)
+		prerender_finish(s, pre);
+	else
+		prerender_notify(s, pre, false);
+}
+
+/* Queues the pre-render of a document just added. Failures are logged and
+ * counted; the upload has succeeded either way. */
+static void prerender_start(struct srv *s, const char *doc_id)
+{
+	struct library_doc d;
+	struct prerender *pre;
+	char dir[1200], blob[1400], png[1400];
+
+	if (library_doc_lookup(s->st, doc_id, &d) < 0 || d.pages < 1)
+		return;
+	pre = calloc(1, sizeof *pre);
+	if (!pre) {
+		log_warn("pre-render of document %s: out of memory", doc_id);
+		return;
+	}
+	snprintf(pre->doc, sizeof pre->doc, "%s", d.id);
+	snprintf(pre->meeting, sizeof pre->meeting, "%s", d.meeting);
+	pre->total = 2 + d.pages + (d.pages - 1);
+	pre->started_ms = now_ms();
+	pre->next = s->prerenders;
+	s->prerenders = pre;
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	snprintf(dir, sizeof dir, "%s/%.2s/%s", s->cache_dir, d.sha256, d.sha256);
+	if (mkdirs(dir) < 0) {
+		log_warn("pre-render of document %s: cannot create %s: %s", d.id, dir,
+			 strerror(errno));
+		pre->failed = pre->total;
+		prerender_finish(s, pre);
+		return;
+	}
+	for (int i = 0; i < pre->total; i++) {
+		int page, width;
+		if (i < 2) {
+			page = 1;
+			width = i == 0 ? render_width_round(1024) : render_width_round(2048);
+		} else if (i < 2 + d.pages) {
+			page = i - 1;
+			width = render_width_round(320);
+		} else {
+			page = i - d.pages;
+			width = render_width_round(1024);
+		}
+		snprintf(png, sizeof png, "%s/%d-%d.png", dir, page, width);
+		if (cache_has(s->cache, png)) {
+			pre->rendered++;
+			continue;
+		}
+		struct pending *p = pending_new(s, NULL, JOB_PRERENDER, png);
+		if (!p) {
+			prerender_failed(pre, page, width, "out of memory");
+			continue;
+		}
+		p->pre = pre;
+		p->page = page;
+		p->width = width;
+		if (render_page(s->render, blob, page, width, png, 0, p) < 0) {
+			pending_free(s, p);
+			prerender_failed(pre, page, width, "the render queue refused the job");
+			continue;
+		}
+		pre->outstanding++;
+	}
+	if (pre->outstanding == 0)
+		prerender_finish(s, pre);
+	else
+		prerender_notify(s, pre, true);
 }
 
 /* ---- uploads ------------------------------------------------------------ */
@@ -784,7 +952,7 @@ static void upload_done(struct srv *s, struct req *r)
 		goto fail;
 	}
 	snprintf(r->tmp, sizeof r->tmp, "%s", path);
-	struct pending *p = pending_new(s, r, RENDER_INFO, path);
+	struct pending *p = pending_new(s, r, JOB_UPLOAD, path);
 	if (!p || render_info(s->render, path, p) < 0) {
 		if (p)
 			pending_free(s, p);
@@ -831,6 +999,9 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 				       "pages", json_object_get(doc, "pages"),
 				       "title", json_object_get(doc, "title"),
 				       "item", json_object_get(doc, "item")));
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	if (id)
+		prerender_start(s, id);
 	json_decref(doc);
 out:
 	upload_cleanup(r);
@@ -839,9 +1010,14 @@ out:
 void http_shutdown(struct srv *s)
 {
 	while (s->pending) {
-		if (s->pending->kind == RENDER_INFO)
+		if (s->pending->kind == JOB_UPLOAD)
 			unlink(s->pending->path);
 		pending_free(s, s->pending);
+	}
+	while (s->prerenders) {
+		struct prerender *pre = s->prerenders;
+		s->prerenders = pre->next;
+		free(pre);
 	}
 }
 
@@ -853,15 +1029,19 @@ void http_render_done(struct srv *s, struct render_result *res)
 	s->renders_total++;
 	if (res->status < 0)
 		s->render_failures++;
-	else if (p->kind == RENDER_PAGE)
+	else if (p->kind != JOB_UPLOAD)
 		cache_add(s->cache, p->path); /* may evict other pages */
+	if (p->kind == JOB_PRERENDER) {
+		prerender_done(s, p, res);
+		return;
+	}
 	if (!r) {
-		if (p->kind == RENDER_INFO)
+		if (p->kind == JOB_UPLOAD)
 			unlink(p->path);
 		pending_free(s, p);
 		return;
 	}
-	if (p->kind == RENDER_INFO) {
+	if (p->kind == JOB_UPLOAD) {
 		upload_finish(s, r, res);
 	} else if (res->status < 0) {
 		char why[400];
