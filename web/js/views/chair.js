@@ -20,6 +20,8 @@ export function mountChair(root, client) {
   let inflight = 0;
   const open = new Set(); // documents whose thumbnails are unfolded
   let docsRendered = false;
+  // doc id → the last doc.progress notice (pre-rendering after an upload).
+  const progress = new Map();
 
   const banner = offlineBanner();
   const titleEl = h('span.bar-meeting');
@@ -160,9 +162,11 @@ export function mountChair(root, client) {
       if (!g.docs.length) sec.append(h('p.muted.small', { i18n: 'view.itemNoDocs' }));
       for (const d of g.docs) {
         const grid = h('div.thumbs');
+        const bar = h('div.doc-progress', { role: 'progressbar', dataset: { doc: d.id }, 'aria-valuemin': '0' }, h('span'));
         const details = h('details.doc', { open: open.has(d.id) },
           h('summary', {}, h('span.doc-title', {}, d.title), ' ', h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
-          grid);
+          bar, grid);
+        showProgress(bar, progress.get(d.id));
         details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
         for (let p = 1; p <= d.pages; p++) {
           // Lazy: a 150-page report only loads the thumbnails scrolled to.
@@ -176,6 +180,17 @@ export function mountChair(root, client) {
       }
       docsCol.append(sec);
     }
+  }
+
+  // A thin bar under the document's title while its pages are pre-rendered.
+  function showProgress(bar, n) {
+    const done = !n || n.rendered + (n.failed || 0) >= n.total;
+    bar.hidden = done;
+    if (done) return;
+    bar.setAttribute('aria-valuemax', String(n.total));
+    bar.setAttribute('aria-valuenow', String(n.rendered));
+    ta(bar, 'aria-label', 'chair.rendering', { n: n.rendered, total: n.total });
+    bar.firstChild.style.width = `${Math.round((100 * n.rendered) / Math.max(1, n.total))}%`;
   }
 
   function renderPeople() {
@@ -209,6 +224,14 @@ export function mountChair(root, client) {
         return;
       }
       if (type === 'presence' || type === 'participant.added') { renderPeople(); return; }
+      if (type === 'doc.progress') {
+        const n = change.msg;
+        if (n.rendered + (n.failed || 0) >= n.total) progress.delete(n.doc);
+        else progress.set(n.doc, n);
+        const bar = docsCol.querySelector(`.doc-progress[data-doc="${n.doc}"]`);
+        if (bar) showProgress(bar, n);
+        return;
+      }
       if (type === 'doc.added' || type === 'state') {
         aim = null;
         renderDocs();
