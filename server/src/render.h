@@ -102,6 +102,15 @@ int render_info_sync(const char *exe, const char *src, int *pages,
  * answers one line each on stdout until EOF. Returns the exit status. */
 int render_worker_main(int argc, char **argv);
 
+/* The worker's open-and-render in this process, for fuzzing and tests: opens
+ * `data` as a PDF from memory, counts its pages and draws page 1 at a small
+ * width into a PNG in memory, under the worker's page-size clamp and
+ * allocation cap. Returns 0, or a negative errno as in struct render_result
+ * (-EINVAL, -EACCES, -ENOMEM) with a sentence in err. Keeps nothing between
+ * calls; any thread, one call at a time per thread. */
+int render_worker_probe(const unsigned char *data, size_t len, char *err,
+			size_t errlen);
+
 /* The fixed widths page images are rendered at; render_width_round() rounds a
  * requested width up to the nearest (and clamps to the largest). */
 int render_width_round(int w);

@@ -12,9 +12,17 @@
  *  3. The last opened document stays open (keyed by path, device, inode,
  *     size and mtime), so consecutive pages of one file parse it once.
  *  4. A page image is written to `<out>.tmp` and renamed over `<out>`.
+ *  5. Every byte MuPDF allocates is counted against WORKER_ALLOC_MAX (a
+ *     custom fz_alloc_context): past it an allocation fails, MuPDF empties
+ *     its store and tries again, then throws FZ_ERROR_MEMORY and the job
+ *     fails with -ENOMEM. This holds in sanitizer builds too, where the
+ *     parent cannot set RLIMIT_AS; a decompression bomb stops here.
+ *  6. A pixmap is at most WORKER_PIXELS_MAX on a side and its height at most
+ *     4 × its width, whatever the page's MediaBox says.
  *
  * Threads: one. The memory limit (RLIMIT_AS) is set by the parent before
  * exec; time limits are enforced from outside by killing the process.
+ * render_worker_probe() runs the same code in the calling process (fuzzing).
  */
 #include "render.h"
 
@@ -22,6 +30,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,6 +40,7 @@
 
 #include <jansson.h>
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 /* Longest job line accepted: a JSON object with two paths. */
 #define WORKER_LINE_MAX (64 * 1024)
@@ -38,6 +48,20 @@
 #define WORKER_PIXELS_MAX 16384
 /* Resource store kept by MuPDF between pages (fonts, images). */
 #define WORKER_STORE (128u << 20)
+/* All MuPDF allocations together (invariant 5): a 2048 × 8192 page pixmap
+ * (48 MiB) and the decoded images of a heavy page fit; the store (above)
+ * gives way when they do not. Low enough that a bomb stops in well under a
+ * second, even in a sanitized build. */
+#define WORKER_ALLOC_MAX ((size_t)256 << 20)
+/* The size header in front of each counted block; 16 keeps malloc's
+ * alignment for every type MuPDF stores. */
+#define ALLOC_HDR 16
+
+/* Bytes MuPDF holds now, and the most it may hold. */
+struct alloc_cap {
+	size_t used;
+	size_t max;
+};
 
 struct worker_doc {
 	char *path;
@@ -51,6 +75,8 @@ struct worker_doc {
 
 struct worker {
 	fz_context *ctx;
+	struct alloc_cap cap;
+	int deep;               /* MuPDF hit its nesting limit in this job */
 	struct worker_doc cache;
 	FILE *out;
 };
@@ -64,16 +90,92 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- counted allocations (invariant 5) ----------------------------------- */
+
+static void *cap_malloc(void *user, size_t size)
+{
+	struct alloc_cap *a = user;
+	unsigned char *p;
+
+	if (size > a->max - a->used || size > SIZE_MAX - ALLOC_HDR)
+		return NULL;
+	p = malloc(size + ALLOC_HDR);
+	if (!p)
+		return NULL;
+	memcpy(p, &size, sizeof size);
+	a->used += size;
+	return p + ALLOC_HDR;
+}
+
+static void cap_free(void *user, void *ptr)
+{
+	struct alloc_cap *a = user;
+	unsigned char *p;
+	size_t size;
+
+	if (!ptr)
+		return;
+	p = (unsigned char *)ptr - ALLOC_HDR;
+	memcpy(&size, p, sizeof size);
+	a->used -= size;
+	free(p);
+}
+
+static void *cap_realloc(void *user, void *old, size_t size)
+{
+	struct alloc_cap *a = user;
+	unsigned char *p, *q;
+	size_t was;
+
+	if (!old)
+		return cap_malloc(user, size);
+	if (size == 0) {
+		cap_free(user, old);
+		return NULL;
+	}
+	p = (unsigned char *)old - ALLOC_HDR;
+	memcpy(&was, p, sizeof was);
+	if ((size > was && size - was > a->max - a->used) ||
+	    size > SIZE_MAX - ALLOC_HDR)
+		return NULL;
+	q = realloc(p, size + ALLOC_HDR);
+	if (!q)
+		return NULL;
+	memcpy(q, &size, sizeof size);
+	a->used = a->used - was + size;
+	return q + ALLOC_HDR;
+}
+
+/* MuPDF's try stack overflows when a parser recurses too deep: nested
+ * arrays, dictionaries or forms. Repair then swallows the error, so it is
+ * noted here and named in the job's reply. */
+static int is_too_deep(const char *message)
+{
+	return strstr(message, "stack overflow") != NULL;
+}
+
+static bool verbose(void)
+{
+	return getenv("PLENUM_RENDER_VERBOSE") != NULL;
+}
+
+/* MuPDF's own chatter on a broken file repeats what the reply line says
+ * in one sentence; it is printed only when asked for. */
 static void on_warning(void *user, const char *message)
 {
 	(void)user;
-	fprintf(stderr, "plenum render-worker: warning: %s\n", message);
+	if (verbose())
+		fprintf(stderr, "plenum render-worker: warning: %s\n", message);
 }
 
 static void on_error(void *user, const char *message)
 {
-	(void)user;
-	fprintf(stderr, "plenum render-worker: error: %s\n", message);
+	struct worker *w = user;
+
+	if (is_too_deep(message))
+		w->deep = 1;
+	if (verbose())
+		fprintf(stderr, "plenum render-worker: error: %s\n", message);
 }
 
 static void cache_drop(struct worker *w)
@@ -82,6 +184,26 @@ static void cache_drop(struct worker *w)
 		fz_drop_document(w->ctx, w->cache.doc);
 	free(w->cache.path);
 	memset(&w->cache, 0, sizeof w->cache);
+}
+
+/* "<what>: <reason>." for a person: MuPDF's message without its own
+ * trailing punctuation, or what its nesting limit means. */
+static void say_reason(struct worker *w, char *err, size_t errlen,
+		       const char *what, const char *why)
+{
+	size_t n;
+
+	if (w->deep || is_too_deep(why)) {
+		say(err, errlen, "%s: it is nested too deeply.", what);
+		return;
+	}
+	n = strlen(why);
+	while (n > 0 && strchr(".!: \n", why[n - 1]))
+		n--;
+	if (n == 0)
+		say(err, errlen, "%s.", what);
+	else
+		say(err, errlen, "%s: %.*s.", what, (int)n, why);
 }
 
 /* Turns the error MuPDF just threw into a status and a sentence. */
@@ -99,7 +221,7 @@ static int caught(struct worker *w, const char *what, char *err, size_t errlen)
 		say(err, errlen, "Rendering was stopped.");
 		return -ECANCELED;
 	}
-	say(err, errlen, "%s: %s.", what, fz_caught_message(w->ctx));
+	say_reason(w, err, errlen, what, fz_caught_message(w->ctx));
 	return -EINVAL;
 }
 
@@ -121,6 +243,20 @@ static const char *sniff(const char *path)
 		if (memcmp(head + i, "%PDF-", 5) == 0)
 			return "application/pdf";
 	return path;
+}
+
+/* Why a document that opened has no pages: a PDF that MuPDF had to repair
+ * (truncated, broken cross-reference table) lost them. */
+static void say_no_pages(struct worker *w, fz_document *doc, char *err, size_t errlen)
+{
+	pdf_document *pdf = pdf_document_from_fz_document(w->ctx, doc);
+
+	if (w->deep)
+		say(err, errlen, "This PDF is damaged or incomplete: it is nested too deeply.");
+	else if (pdf && pdf_was_repaired(w->ctx, pdf))
+		say(err, errlen, "This PDF is damaged or incomplete: no pages were found in it.");
+	else
+		say(err, errlen, "The document has no pages.");
 }
 
 static int doc_open(struct worker *w, const char *path, char *err, size_t errlen)
@@ -176,7 +312,7 @@ static int doc_open(struct worker *w, const char *path, char *err, size_t errlen
 		fz_drop_document(ctx, doc);
 		return caught(w, magic == path ?
 			      "This file is not a PDF or another kind of document the renderer can read" :
-			      "This PDF cannot be opened", err, errlen);
+			      "This PDF is damaged or incomplete", err, errlen);
 	}
 	if (rc == -EACCES) {
 		fz_drop_document(ctx, doc);
@@ -184,8 +320,8 @@ static int doc_open(struct worker *w, const char *path, char *err, size_t errlen
 		return rc;
 	}
 	if (pages <= 0) {
+		say_no_pages(w, doc, err, errlen);
 		fz_drop_document(ctx, doc);
-		say(err, errlen, "The document has no pages.");
 		return -EINVAL;
 	}
 	w->cache.path = strdup(path);
@@ -396,6 +532,7 @@ static void handle(struct worker *w, const char *line, size_t len)
 	int page = 0, width = 0, pages = 0, height = 0;
 	int rc;
 
+	w->deep = 0;
 	job = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!job || json_unpack_ex(job, &jerr, 0, "{s:s, s:s, s?i, s?i, s?s}",
 				   "op", &op, "src", &src, "page", &page,
@@ -419,26 +556,120 @@ static void handle(struct worker *w, const char *line, size_t len)
 	json_decref(job);
 }
 
-static void on_nothing(void *user, const char *message)
+/* A context whose allocations count against w->cap (invariant 5). */
+static int start_mupdf(struct worker *w, size_t alloc_max)
 {
-	(void)user;
-	(void)message;
+	fz_alloc_context alloc = {
+		.user = &w->cap, .malloc = cap_malloc,
+		.realloc = cap_realloc, .free = cap_free,
+	};
+
+	w->cap.used = 0;
+	w->cap.max = alloc_max;
+	/* MuPDF copies the allocator into the context. */
+	w->ctx = fz_new_context(&alloc, NULL, WORKER_STORE);
+	if (!w->ctx)
+		return -ENOMEM;
+	fz_set_warning_callback(w->ctx, on_warning, w);
+	fz_set_error_callback(w->ctx, on_error, w);
+	fz_try(w->ctx)
+		fz_register_document_handlers(w->ctx);
+	fz_catch(w->ctx)
+		return -ENOMEM;
+	return 0;
 }
 
-static int start_mupdf(fz_context *ctx)
+/* Width page 1 is drawn at by render_worker_probe(): small, so that a fuzzer
+ * spends its time in the parsers and not in the rasteriser. */
+#define PROBE_WIDTH 64
+
+int render_worker_probe(const unsigned char *data, size_t len, char *err,
+			size_t errlen)
 {
-	/* MuPDF's own chatter on a broken file repeats what the reply line says
-	 * in one sentence; it is printed only when asked for. */
-	bool verbose = getenv("PLENUM_RENDER_VERBOSE") != NULL;
-	fz_set_warning_callback(ctx, verbose ? on_warning : on_nothing, NULL);
-	fz_set_error_callback(ctx, verbose ? on_error : on_nothing, NULL);
-	fz_try(ctx)
-		fz_register_document_handlers(ctx);
-	fz_catch(ctx) {
-		fprintf(stderr, "plenum render-worker: cannot register document handlers\n");
-		return -ENOMEM;
+	char why[256] = "";
+	struct worker w;
+	fz_stream *stm = NULL;
+	fz_document *doc = NULL;
+	fz_page *page = NULL;
+	fz_pixmap *pix = NULL;
+	fz_device *dev = NULL;
+	fz_buffer *buf = NULL;
+	int rc = 0, pages = 0;
+
+	memset(&w, 0, sizeof w);
+	if (!data || len == 0) {
+		say(why, sizeof why, "The document is empty (0 bytes).");
+		rc = -EINVAL;
+		goto out;
 	}
-	return 0;
+	if (start_mupdf(&w, WORKER_ALLOC_MAX) < 0) {
+		say(why, sizeof why, "The renderer cannot start.");
+		rc = -ENOMEM;
+		goto out;
+	}
+	fz_var(stm);
+	fz_var(doc);
+	fz_var(page);
+	fz_var(pix);
+	fz_var(dev);
+	fz_var(buf);
+	fz_var(rc);
+	fz_var(pages);
+	fz_try(w.ctx) {
+		fz_rect r;
+		float pw, ph, s;
+		int h;
+
+		stm = fz_open_memory(w.ctx, data, len);
+		doc = fz_open_document_with_stream(w.ctx, "application/pdf", stm);
+		if (fz_needs_password(w.ctx, doc) &&
+		    !fz_authenticate_password(w.ctx, doc, "")) {
+			rc = -EACCES;
+			break;
+		}
+		pages = fz_count_pages(w.ctx, doc);
+		if (pages <= 0) {
+			rc = -EINVAL;
+			break;
+		}
+		page = fz_load_page(w.ctx, doc, 0);
+		r = fz_bound_page(w.ctx, page);
+		pw = r.x1 - r.x0;
+		ph = r.y1 - r.y0;
+		if (!(pw > 0 && ph > 0 && isfinite(pw) && isfinite(ph)))
+			fz_throw(w.ctx, FZ_ERROR_GENERIC, "page 1 has no size");
+		h = page_height(pw, ph, PROBE_WIDTH);
+		s = (float)PROBE_WIDTH / pw;
+		pix = fz_new_pixmap(w.ctx, fz_device_rgb(w.ctx), PROBE_WIDTH, h, NULL, 0);
+		fz_clear_pixmap_with_value(w.ctx, pix, 0xff);
+		dev = fz_new_draw_device(w.ctx, fz_concat(fz_translate(-r.x0, -r.y0),
+							  fz_scale(s, s)), pix);
+		fz_run_page(w.ctx, page, dev, fz_identity, NULL);
+		fz_close_device(w.ctx, dev);
+		buf = fz_new_buffer_from_pixmap_as_png(w.ctx, pix, fz_default_color_params);
+	}
+	fz_always(w.ctx) {
+		fz_drop_buffer(w.ctx, buf);
+		fz_drop_device(w.ctx, dev);
+		fz_drop_pixmap(w.ctx, pix);
+		fz_drop_page(w.ctx, page);
+		fz_drop_document(w.ctx, doc);
+		fz_drop_stream(w.ctx, stm);
+	}
+	fz_catch(w.ctx) {
+		rc = caught(&w, pages > 0 ? "The page cannot be rendered" :
+			    "This PDF is damaged or incomplete", why, sizeof why);
+	}
+	if (rc == -EACCES)
+		say(why, sizeof why, "This document needs a password.");
+	else if (rc == -EINVAL && pages <= 0 && !why[0])
+		say(why, sizeof why, "The document has no pages.");
+out:
+	if (w.ctx)
+		fz_drop_context(w.ctx);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", why);
+	return rc;
 }
 
 int render_worker_main(int argc, char **argv)
@@ -466,13 +697,10 @@ int render_worker_main(int argc, char **argv)
 		goto out;
 	}
 
-	w.ctx = fz_new_context(NULL, NULL, WORKER_STORE);
-	if (!w.ctx) {
-		fprintf(stderr, "plenum render-worker: cannot create a MuPDF context\n");
+	if (start_mupdf(&w, WORKER_ALLOC_MAX) < 0) {
+		fprintf(stderr, "plenum render-worker: cannot start MuPDF\n");
 		goto out;
 	}
-	if (start_mupdf(w.ctx) < 0)
-		goto out;
 
 	reply(&w, json_pack("{s:b, s:s}", "ready", 1, "mupdf", FZ_VERSION));
 	for (;;) {
