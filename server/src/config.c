@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef PLENUM_SOURCE_DIR
 #define PLENUM_SOURCE_DIR "."
@@ -243,4 +244,17 @@ int config_finish(struct config *c, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+const char *config_self_exe(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof path - 1)
+		return "/proc/self/exe";
+	path[n] = 0;
+	if (strstr(path, " (deleted)") || access(path, X_OK) < 0)
+		return "/proc/self/exe";
+	return path;
 }

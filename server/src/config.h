@@ -42,4 +42,10 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 /* Derives what was not given (the public URL from the listen address). */
 int config_finish(struct config *c, char *err, size_t errlen);
 
+/* The path to start render workers with: this program's resolved name, so
+ * that a wrapper such as valgrind starts the worker as the same program, or
+ * /proc/self/exe when the file was replaced on disk since start (so the
+ * worker is the same version as the server). Borrowed static string. */
+const char *config_self_exe(void);
+
 #endif

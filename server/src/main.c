@@ -622,7 +622,7 @@ static int doc_add_cmd(int argc, char **argv)
 		rc = fail("meeting %s has no agenda item %d", meeting, item);
 		goto out;
 	}
-	err = render_info_sync("/proc/self/exe", file, &pages, why, sizeof why);
+	err = render_info_sync(config_self_exe(), file, &pages, why, sizeof why);
 	if (err < 0) {
 		rc = fail("%s is not a document Plenum can open: %s", file,
 			  why[0] ? why : strerror(-err));

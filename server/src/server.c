@@ -178,7 +178,7 @@ int server_run(const struct config *cfg)
 	}
 
 	struct render_config rcfg = {
-		.exe = "/proc/self/exe",
+		.exe = config_self_exe(),
 		.workers = cfg->render_workers,
 		.timeout_ms = cfg->render_timeout_ms,
 		.mem_limit = 0,
