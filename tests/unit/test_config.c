@@ -21,7 +21,7 @@
 static const char *env_names[] = {
 	"PLENUM_DATA", "PLENUM_LISTEN", "PLENUM_PUBLIC_URL", "PLENUM_WEB_ROOT",
 	"PLENUM_MAX_UPLOAD", "PLENUM_RENDER_WORKERS", "PLENUM_RENDER_TIMEOUT",
-	"PLENUM_MAX_CONNECTIONS",
+	"PLENUM_MAX_CONNECTIONS", "PLENUM_CACHE_MAX",
 };
 
 struct fixture {
@@ -185,6 +185,19 @@ static void max_upload_bad_values(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		expect_bad(f, "max-upload", bad[i]);
 	assert_int_equal(f->c.max_upload, 100u * 1024 * 1024);
+}
+
+/* The page cache's cap: 2 GiB unless set, the same sizes as max-upload. */
+static void cache_max_sizes(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_true(f->c.cache_max == (size_t)2 << 30);
+	set_ok(f, "cache-max", "300M");
+	assert_true(f->c.cache_max == (size_t)300 << 20);
+	expect_bad(f, "cache-max", "lots");
+	expect_bad(f, "cache-max", "0");
+	assert_true(f->c.cache_max == (size_t)300 << 20);
 }
 
 static void other_numbers(void **state)
@@ -386,6 +399,7 @@ int main(void)
 		T(listen_bad_values),
 		T(max_upload_suffixes),
 		T(max_upload_bad_values),
+		T(cache_max_sizes),
 		T(other_numbers),
 		T(public_url),
 		T(env_is_read),
