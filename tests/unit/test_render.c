@@ -548,6 +548,36 @@ static void test_info_sync(void **state)
 	assert_true(strlen(err) > 10);
 }
 
+/* render_worker_probe(): the worker's open-and-render from memory, as the
+ * fuzz harness runs it. */
+static void test_probe(void **state)
+{
+	static const char nested[] = "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
+	char src[512], err[256];
+	char *buf;
+	size_t len;
+
+	(void)state;
+	buf = slurp(path_of(src, sizeof src, "%s/pdflatex-4-pages.pdf", data), &len);
+	assert_int_equal(render_worker_probe((unsigned char *)buf, len, err, sizeof err), 0);
+	assert_string_equal(err, "");
+	/* Truncated: MuPDF repairs it and finds no page. */
+	assert_int_equal(render_worker_probe((unsigned char *)buf, len / 2, err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "damaged or incomplete"));
+	free(buf);
+	buf = slurp(path_of(src, sizeof src, "%s/libreoffice-writer-password.pdf", data), &len);
+	assert_int_equal(render_worker_probe((unsigned char *)buf, len, err, sizeof err), -EACCES);
+	assert_string_equal(err, "This document needs a password.");
+	free(buf);
+	assert_int_equal(render_worker_probe((const unsigned char *)nested, sizeof nested - 1,
+					     err, sizeof err), -EINVAL);
+	assert_true(strlen(err) > 10);
+	assert_int_equal(render_worker_probe(NULL, 0, err, sizeof err), -EINVAL);
+	assert_string_equal(err, "The document is empty (0 bytes).");
+	/* No room for the sentence is fine. */
+	assert_int_equal(render_worker_probe(NULL, 0, NULL, 0), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_free_while_busy),
 		cmocka_unit_test(test_bad_exe),
 		cmocka_unit_test(test_info_sync),
+		cmocka_unit_test(test_probe),
 	};
 
 	/* A worker that dies must not take the test with it. */
