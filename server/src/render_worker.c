@@ -629,6 +629,7 @@ int render_worker_probe(const unsigned char *data, size_t len, char *err,
 		}
 		pages = fz_count_pages(w.ctx, doc);
 		if (pages <= 0) {
+			say_no_pages(&w, doc, why, sizeof why);
 			rc = -EINVAL;
 			break;
 		}
@@ -662,8 +663,6 @@ int render_worker_probe(const unsigned char *data, size_t len, char *err,
 	}
 	if (rc == -EACCES)
 		say(why, sizeof why, "This document needs a password.");
-	else if (rc == -EINVAL && pages <= 0 && !why[0])
-		say(why, sizeof why, "The document has no pages.");
 out:
 	if (w.ctx)
 		fz_drop_context(w.ctx);
