@@ -68,9 +68,17 @@ struct prerender {
 	struct prerender *next;
 	char doc[AUTH_ID_LEN + 1];
 	char meeting[AUTH_ID_LEN + 1];
+	char blob[1400], dir[1200];
+	int pages;
+	int cursor;             /* the next image (0 … total - 1) to queue */
 	int total, rendered, failed, outstanding;
 	int64_t started_ms, sent_ms;
 };
+
+/* Jobs a document has queued at once: enough to keep the workers busy, few
+ * enough that a document whose pages hang stops after one timeout instead
+ * of holding the workers for (2N + 1) × the timeout. */
+#define PRERENDER_WINDOW 2
 
 #define PROGRESS_INTERVAL_MS 250 /* at most 4 doc.progress per second per document */
 
@@ -683,7 +691,8 @@ static void route_original(struct srv *s, struct req *r, const char *doc)
  * After an upload, the images people will ask for first are rendered ahead
  * of time, as non-urgent jobs (a page someone is waiting for still goes
  * first): page 1 at the two common widths, every page's thumbnail, then
- * the other pages at 1024 px, in page order. The meeting's clients get
+ * the other pages at 1024 px, in page order — PRERENDER_WINDOW jobs of a
+ * document at a time, and none after one that timed out or crashed. The meeting's clients get
  * `doc.progress` notices as jobs finish: at most one per PROGRESS_INTERVAL_MS
  * per document, and always the last one (rendered + failed == total).
  */
@@ -736,66 +745,32 @@ static void prerender_failed(struct prerender *pre, int page, int width, const c
 			 pre->doc, page, width, why);
 }
 
-static void prerender_done(struct srv *s, struct pending *p, const struct render_result *res)
+/* The i-th image of a document's pre-render: page 1 at 1024 and 2048, every
+ * page's thumbnail, then pages 2 … N at 1024. */
+static void prerender_image(const struct prerender *pre, int i, int *page, int *width)
 {
-	struct prerender *pre = p->pre;
-
-	pre->outstanding--;
-	if (res->status < 0)
-		prerender_failed(pre, p->page, p->width,
-				 res->error[0] ? res->error : strerror(-res->status));
-	else
-		pre->rendered++;
-	pending_free(s, p);
-	if (pre->outstanding == 0)
-		prerender_finish(s, pre);
-	else
-		prerender_notify(s, pre, false);
+	if (i < 2) {
+		*page = 1;
+		*width = render_width_round(i == 0 ? 1024 : 2048);
+	} else if (i < 2 + pre->pages) {
+		*page = i - 1;
+		*width = render_width_round(320);
+	} else {
+		*page = i - pre->pages;
+		*width = render_width_round(1024);
+	}
 }
 
-/* Queues the pre-render of a document just added. Failures are logged and
- * counted; the upload has succeeded either way. */
-static void prerender_start(struct srv *s, const char *doc_id)
+/* Queues the document's next images, up to PRERENDER_WINDOW at a time;
+ * finishes the pre-render when nothing is left. */
+static void prerender_pump(struct srv *s, struct prerender *pre)
 {
-	struct library_doc d;
-	struct prerender *pre;
-	char dir[1200], blob[1400], png[1400];
+	char png[1400];
 
-	if (library_doc_lookup(s->st, doc_id, &d) < 0 || d.pages < 1)
-		return;
-	pre = calloc(1, sizeof *pre);
-	if (!pre) {
-		log_warn("pre-render of document %s: out of memory", doc_id);
-		return;
-	}
-	snprintf(pre->doc, sizeof pre->doc, "%s", d.id);
-	snprintf(pre->meeting, sizeof pre->meeting, "%s", d.meeting);
-	pre->total = 2 + d.pages + (d.pages - 1);
-	pre->started_ms = now_ms();
-	pre->next = s->prerenders;
-	s->prerenders = pre;
-	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
-	snprintf(dir, sizeof dir, "%s/%.2s/%s", s->cache_dir, d.sha256, d.sha256);
-	if (mkdirs(dir) < 0) {
-		log_warn("pre-render of document %s: cannot create %s: %s", d.id, dir,
-			 strerror(errno));
-		pre->failed = pre->total;
-		prerender_finish(s, pre);
-		return;
-	}
-	for (int i = 0; i < pre->total; i++) {
+	while (pre->outstanding < PRERENDER_WINDOW && pre->cursor < pre->total) {
 		int page, width;
-		if (i < 2) {
-			page = 1;
-			width = i == 0 ? render_width_round(1024) : render_width_round(2048);
-		} else if (i < 2 + d.pages) {
-			page = i - 1;
-			width = render_width_round(320);
-		} else {
-			page = i - d.pages;
-			width = render_width_round(1024);
-		}
-		snprintf(png, sizeof png, "%s/%d-%d.png", dir, page, width);
+		prerender_image(pre, pre->cursor++, &page, &width);
+		snprintf(png, sizeof png, "%s/%d-%d.png", pre->dir, page, width);
 		if (cache_has(s->cache, png)) {
 			pre->rendered++;
 			continue;
@@ -808,7 +783,7 @@ static void prerender_start(struct srv *s, const char *doc_id)
 		p->pre = pre;
 		p->page = page;
 		p->width = width;
-		if (render_page(s->render, blob, page, width, png, 0, p) < 0) {
+		if (render_page(s->render, pre->blob, page, width, png, 0, p) < 0) {
 			pending_free(s, p);
 			prerender_failed(pre, page, width, "the render queue refused the job");
 			continue;
@@ -817,8 +792,67 @@ static void prerender_start(struct srv *s, const char *doc_id)
 	}
 	if (pre->outstanding == 0)
 		prerender_finish(s, pre);
-	else
-		prerender_notify(s, pre, true);
+}
+
+static void prerender_done(struct srv *s, struct pending *p, const struct render_result *res)
+{
+	struct prerender *pre = p->pre;
+
+	pre->outstanding--;
+	if (res->status < 0) {
+		prerender_failed(pre, p->page, p->width,
+				 res->error[0] ? res->error : strerror(-res->status));
+		/* A page that hangs or crashes the renderer: the rest of this
+		 * document is left for when someone asks for it. */
+		if (res->status == -ETIMEDOUT || res->status == -EIO) {
+			pre->failed += pre->total - pre->cursor;
+			pre->cursor = pre->total;
+		}
+	} else {
+		pre->rendered++;
+	}
+	pending_free(s, p);
+	prerender_pump(s, pre);
+	/* prerender_pump freed pre if it finished. */
+	for (struct prerender *q = s->prerenders; q; q = q->next)
+		if (q == pre) {
+			prerender_notify(s, pre, false);
+			break;
+		}
+}
+
+/* Starts the pre-render of a document just added. Failures are logged and
+ * counted; the upload has succeeded either way. */
+static void prerender_start(struct srv *s, const char *doc_id)
+{
+	struct library_doc d;
+	struct prerender *pre;
+
+	if (library_doc_lookup(s->st, doc_id, &d) < 0 || d.pages < 1)
+		return;
+	pre = calloc(1, sizeof *pre);
+	if (!pre) {
+		log_warn("pre-render of document %s: out of memory", doc_id);
+		return;
+	}
+	snprintf(pre->doc, sizeof pre->doc, "%s", d.id);
+	snprintf(pre->meeting, sizeof pre->meeting, "%s", d.meeting);
+	pre->pages = d.pages;
+	pre->total = 2 + d.pages + (d.pages - 1);
+	pre->started_ms = now_ms();
+	pre->next = s->prerenders;
+	s->prerenders = pre;
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, pre->blob, sizeof pre->blob);
+	snprintf(pre->dir, sizeof pre->dir, "%s/%.2s/%s", s->cache_dir, d.sha256, d.sha256);
+	if (mkdirs(pre->dir) < 0) {
+		log_warn("pre-render of document %s: cannot create %s: %s", d.id, pre->dir,
+			 strerror(errno));
+		pre->failed = pre->total;
+		prerender_finish(s, pre);
+		return;
+	}
+	prerender_notify(s, pre, true);
+	prerender_pump(s, pre);
 }
 
 /* ---- uploads ------------------------------------------------------------ */
