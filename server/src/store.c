@@ -108,6 +108,33 @@ static const char *migrations[] = {
 	"  actor TEXT,"
 	"  body TEXT NOT NULL,"
 	"  PRIMARY KEY (meeting, seq)) WITHOUT ROWID;",
+
+	/* 2: the text of every page, for search. Per content (sha256), so a
+	 * file used by many meetings is indexed once; `folded` is the text
+	 * with Vietnamese diacritics and đ folded away, so that "bien ban"
+	 * finds "biên bản" (FTS5's remove_diacritics does not fold đ). */
+	"CREATE VIRTUAL TABLE page_text USING fts5("
+	"  folded, text UNINDEXED, sha256 UNINDEXED, page UNINDEXED,"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TABLE blob_text ("
+	"  sha256 TEXT PRIMARY KEY REFERENCES blob(sha256),"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')),"
+	"  error TEXT,"
+	"  updated TEXT NOT NULL);",
+
+	/* 3: confidential documents, documents removed from a meeting (kept
+	 * for the event history), the outline, and pages that failed to render. */
+	"ALTER TABLE document ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE document ADD COLUMN removed TEXT;"
+	"CREATE TABLE blob_outline ("
+	"  sha256 TEXT PRIMARY KEY REFERENCES blob(sha256),"
+	"  outline TEXT NOT NULL);"
+	"CREATE TABLE render_error ("
+	"  sha256 TEXT NOT NULL,"
+	"  page INTEGER NOT NULL,"
+	"  error TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY (sha256, page));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
