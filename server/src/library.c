@@ -196,6 +196,15 @@ int library_add(struct store *st, const char *data_dir, const char *meeting,
 		const char *src, int move, const char *sha, int pages,
 		const char *actor, json_t **doc, json_t **event)
 {
+	return library_add_flags(st, data_dir, meeting, item, title, filename, src, move,
+				 sha, pages, 0, actor, doc, event);
+}
+
+int library_add_flags(struct store *st, const char *data_dir, const char *meeting,
+		      const char *item, const char *title, const char *filename,
+		      const char *src, int move, const char *sha, int pages,
+		      unsigned flags, const char *actor, json_t **doc, json_t **event)
+{
 	char id[AUTH_ID_LEN + 1], ext[16], used_ext[16], now[32];
 	char *own_title = NULL;
 	struct store_stmt *s;
@@ -227,9 +236,11 @@ int library_add(struct store *st, const char *data_dir, const char *meeting,
 
 	auth_id_new(id);
 	auth_now_iso(now, 0);
+	/* Last of its item (the order of library.h). */
 	s = store_prepare(st, "INSERT INTO document (id, meeting, item, title, filename, sha256, "
-			      "pages, position, created) VALUES (?, ?, ?, ?, ?, ?, ?, "
-			      "(SELECT COUNT(*) + 1 FROM document WHERE meeting = ?), ?)");
+			      "pages, position, created, confidential) VALUES (?, ?, ?, ?, ?, ?, ?, "
+			      "(SELECT COUNT(*) + 1 FROM document WHERE meeting = ? AND item IS ? "
+			      "AND removed IS NULL), ?, ?)");
 	if (!s) {
 		rc = -EIO;
 		goto fail;
@@ -242,12 +253,15 @@ int library_add(struct store *st, const char *data_dir, const char *meeting,
 	store_bind_text(s, 6, sha);
 	store_bind_int(s, 7, pages);
 	store_bind_text(s, 8, meeting);
-	store_bind_text(s, 9, now);
+	store_bind_text(s, 9, item);
+	store_bind_text(s, 10, now);
+	store_bind_int(s, 11, (flags & LIBRARY_CONFIDENTIAL) != 0);
 	rc = store_step(s);
 	store_reset(s);
 	if (rc < 0)
 		goto fail;
-	d = json_pack("{s:s, s:s, s:i, s:s?}", "id", id, "title", title, "pages", pages, "item", item);
+	d = json_pack("{s:s, s:s, s:i, s:s?, s:b}", "id", id, "title", title, "pages", pages,
+		      "item", item, "confidential", (flags & LIBRARY_CONFIDENTIAL) != 0);
 	rc = meeting_event_append(st, meeting, "doc.added", actor,
 				  json_pack("{s:O}", "doc", d), event);
 	if (rc < 0)
@@ -277,8 +291,9 @@ int library_doc_lookup(struct store *st, const char *doc, struct library_doc *ou
 
 	if (!auth_id_valid(doc))
 		return -ENOENT;
-	s = store_prepare(st, "SELECT d.id, d.meeting, d.sha256, b.ext, d.pages FROM document d "
-			      "JOIN blob b ON b.sha256 = d.sha256 WHERE d.id = ?");
+	s = store_prepare(st, "SELECT d.id, d.meeting, d.sha256, b.ext, d.pages, d.confidential "
+			      "FROM document d JOIN blob b ON b.sha256 = d.sha256 "
+			      "WHERE d.id = ? AND d.removed IS NULL");
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, doc);
@@ -289,7 +304,274 @@ int library_doc_lookup(struct store *st, const char *doc, struct library_doc *ou
 		snprintf(out->sha256, sizeof out->sha256, "%s", store_col_text(s, 2));
 		snprintf(out->ext, sizeof out->ext, "%s", store_col_text(s, 3));
 		out->pages = (int)store_col_int(s, 4);
+		out->confidential = store_col_int(s, 5) != 0;
 	}
 	store_reset(s);
 	return rc == 1 ? 0 : (rc == 0 ? -ENOENT : rc);
+}
+
+/* ---- managing a meeting's documents ------------------------------------- */
+
+/* The item of a present document of `meeting` into item ("" for none).
+ * Returns 0, -ENOENT, or a store error. */
+static int doc_item(struct store *st, const char *meeting, const char *doc,
+		    char item[AUTH_ID_LEN + 1])
+{
+	struct store_stmt *s;
+	int rc;
+
+	if (!auth_id_valid(doc))
+		return -ENOENT;
+	s = store_prepare(st, "SELECT item FROM document WHERE id = ? AND meeting = ? "
+			      "AND removed IS NULL");
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, doc);
+	store_bind_text(s, 2, meeting);
+	rc = store_step(s);
+	if (rc == 1)
+		snprintf(item, AUTH_ID_LEN + 1, "%s",
+			 store_col_null(s, 0) ? "" : store_col_text(s, 0));
+	store_reset(s);
+	return rc == 1 ? 0 : (rc == 0 ? -ENOENT : rc);
+}
+
+/* Numbers the present documents of (meeting, item) 1..n in their current
+ * order, leaving out `skip`, and puts `insert` (may be NULL) at `at` (1..n+1)
+ * with its item set. Inside the caller's transaction. Returns 0 or -errno. */
+static int renumber(struct store *st, const char *meeting, const char *item,
+		    const char *skip, const char *insert, int at)
+{
+	char (*ids)[AUTH_ID_LEN + 1] = NULL;
+	size_t n = 0, cap = 0;
+	struct store_stmt *s;
+	int rc, pos = 0;
+
+	s = store_prepare(st, "SELECT id FROM document WHERE meeting = ? AND item IS ? "
+			      "AND removed IS NULL AND id <> ? ORDER BY position, created, id");
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	store_bind_text(s, 2, item);
+	store_bind_text(s, 3, skip);
+	while ((rc = store_step(s)) == 1) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 32;
+			void *p = realloc(ids, ncap * sizeof *ids);
+			if (!p) {
+				rc = -ENOMEM;
+				break;
+			}
+			ids = p;
+			cap = ncap;
+		}
+		snprintf(ids[n++], AUTH_ID_LEN + 1, "%s", store_col_text(s, 0));
+	}
+	store_reset(s);
+	if (rc < 0)
+		goto out;
+
+	s = store_prepare(st, "UPDATE document SET position = ?, item = ? WHERE id = ?");
+	if (!s) {
+		rc = -EIO;
+		goto out;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		const char *id[2] = { NULL, NULL };
+		int k = 0;
+
+		if (insert && (int)i + 1 == at)
+			id[k++] = insert;
+		if (i < n)
+			id[k++] = ids[i];
+		for (int j = 0; j < k; j++) {
+			store_bind_int(s, 1, ++pos);
+			store_bind_text(s, 2, item);
+			store_bind_text(s, 3, id[j]);
+			rc = store_step(s);
+			store_reset(s);
+			if (rc < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(ids);
+	return rc;
+}
+
+/* Counts the present documents of (meeting, item) other than `skip`. */
+static int count_docs(struct store *st, const char *meeting, const char *item, const char *skip)
+{
+	struct store_stmt *s = store_prepare(st, "SELECT COUNT(*) FROM document WHERE meeting = ? "
+					     "AND item IS ? AND removed IS NULL AND id <> ?");
+	int rc, n;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	store_bind_text(s, 2, item);
+	store_bind_text(s, 3, skip);
+	rc = store_step(s);
+	n = rc == 1 ? (int)store_col_int(s, 0) : (rc == 0 ? -EIO : rc);
+	store_reset(s);
+	return n;
+}
+
+/* The checks every change below starts with, inside its transaction: the
+ * meeting is open for changes and has the document; its item to `item`. */
+static int doc_check(struct store *st, const char *meeting, const char *doc,
+		     char item[AUTH_ID_LEN + 1])
+{
+	int rc = doc_item(st, meeting, doc, item);
+
+	if (rc < 0)
+		return rc;
+	return meeting_is_closed(st, meeting) ? -EPERM : 0;
+}
+
+int library_doc_rename(struct store *st, const char *meeting, const char *doc,
+		       const char *title, const char *actor, json_t **event)
+{
+	char item[AUTH_ID_LEN + 1];
+	struct store_stmt *s;
+	int rc;
+
+	*event = NULL;
+	if (!meeting_text_ok(title, MEETING_TITLE_MAX, true))
+		return -EINVAL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	rc = doc_check(st, meeting, doc, item);
+	if (rc < 0)
+		goto fail;
+	s = store_prepare(st, "UPDATE document SET title = ? WHERE id = ?");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	store_bind_text(s, 1, title);
+	store_bind_text(s, 2, doc);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		goto fail;
+	rc = meeting_event_append(st, meeting, "doc.renamed", actor,
+				  json_pack("{s:s, s:s}", "doc", doc, "title", title), event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	return rc;
+}
+
+int library_doc_move(struct store *st, const char *meeting, const char *doc,
+		     const char *item, int position, const char *actor, json_t **event)
+{
+	char from[AUTH_ID_LEN + 1];
+	int rc, n;
+
+	*event = NULL;
+	if (position < 1)
+		return -EINVAL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	rc = doc_check(st, meeting, doc, from);
+	if (rc < 0)
+		goto fail;
+	if (item && !meeting_item_belongs(st, meeting, item)) {
+		rc = -ENOENT;
+		goto fail;
+	}
+	n = count_docs(st, meeting, item, doc);
+	if (n < 0) {
+		rc = n;
+		goto fail;
+	}
+	if (position > n + 1) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (strcmp(from, item ? item : "") != 0) {
+		rc = renumber(st, meeting, from[0] ? from : NULL, doc, NULL, 0);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = renumber(st, meeting, item, doc, doc, position);
+	if (rc < 0)
+		goto fail;
+	rc = meeting_event_append(st, meeting, "doc.moved", actor,
+				  json_pack("{s:s, s:s?, s:i}", "doc", doc, "item", item,
+					    "position", position), event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	return rc;
+}
+
+int library_doc_remove(struct store *st, const char *meeting, const char *doc,
+		       const char *actor, json_t **event, json_t **stopped)
+{
+	char item[AUTH_ID_LEN + 1], now[32];
+	struct store_stmt *s;
+	int rc;
+
+	*event = NULL;
+	*stopped = NULL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	rc = doc_check(st, meeting, doc, item);
+	if (rc < 0)
+		goto fail;
+	/* First stop presenting it, so that no state a client passes through
+	 * points at a document it no longer has. */
+	rc = meeting_unpresent_doc(st, meeting, doc, actor, stopped);
+	if (rc < 0)
+		goto fail;
+	auth_now_iso(now, 0);
+	s = store_prepare(st, "UPDATE document SET removed = ? WHERE id = ?");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	store_bind_text(s, 1, now);
+	store_bind_text(s, 2, doc);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		goto fail;
+	rc = renumber(st, meeting, item[0] ? item : NULL, doc, NULL, 0);
+	if (rc < 0)
+		goto fail;
+	rc = meeting_event_append(st, meeting, "doc.removed", actor,
+				  json_pack("{s:s}", "doc", doc), event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	json_decref(*stopped);
+	*stopped = NULL;
+	return rc;
 }

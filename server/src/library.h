@@ -8,6 +8,16 @@
  * meeting with a title. The extension is kept because MuPDF picks its
  * document handler by it.
  *
+ * A meeting's documents are ordered by agenda item, then by `position`,
+ * which counts 1..n without gaps among the present (not removed) documents
+ * of one item (or of "no item"). Every change below keeps that true in the
+ * same transaction as its event.
+ *
+ * Removing a document keeps its row, with `removed` set to the time, so that
+ * the event log still names it; a removed document is gone from the
+ * snapshot, cannot be presented or moved, and library_doc_lookup() no longer
+ * finds it, so its page images and file answer 404 for every role.
+ *
  * Threads: the thread that owns the store; library_hash_file() from any.
  */
 #ifndef PLENUM_LIBRARY_H
@@ -29,6 +39,7 @@ struct library_doc {
 	char sha256[LIBRARY_SHA_LEN + 1];
 	char ext[16];
 	int pages;
+	int confidential;       /* 1: page images only with the viewer's name on them */
 };
 
 /* Incremental SHA-256 for uploads that arrive in pieces. */
@@ -61,7 +72,43 @@ int library_add(struct store *st, const char *data_dir, const char *meeting,
 		const char *src, int move, const char *sha, int pages,
 		const char *actor, json_t **doc, json_t **event);
 
-/* Looks a document up by id. Returns 0 or -ENOENT. */
+/* library_add() with flags: LIBRARY_CONFIDENTIAL marks the document
+ * confidential (its `confidential` column, and "confidential": true in
+ * *doc and the event; library_add() gives false). Returns as library_add(). */
+#define LIBRARY_CONFIDENTIAL 1u
+int library_add_flags(struct store *st, const char *data_dir, const char *meeting,
+		      const char *item, const char *title, const char *filename,
+		      const char *src, int move, const char *sha, int pages,
+		      unsigned flags, const char *actor, json_t **doc, json_t **event);
+
+/* Looks a document up by id. Returns 0, or -ENOENT (unknown or removed). */
 int library_doc_lookup(struct store *st, const char *doc, struct library_doc *out);
+
+/* Renames a document of `meeting`: one transaction with the event
+ * `doc.renamed` {doc, title} in *event (caller owns). title: a title by
+ * meeting_text_ok(), at most 300 characters. Returns 0, -ENOENT (no such
+ * document in this meeting, or removed), -EINVAL (bad title), -EPERM (the
+ * meeting is closed), or a store error. */
+int library_doc_rename(struct store *st, const char *meeting, const char *doc,
+		       const char *title, const char *actor, json_t **event);
+
+/* Moves a document to agenda item `item` (NULL: no item) at the 1-based
+ * `position` among that item's documents; the documents of the item it
+ * leaves and of the item it joins are renumbered 1..n. One transaction with
+ * the event `doc.moved` {doc, item, position} in *event. Returns 0,
+ * -ENOENT (no such document or item in this meeting), -EINVAL (position
+ * below 1 or past the end of the item's list), -EPERM (meeting closed), or
+ * a store error. */
+int library_doc_move(struct store *st, const char *meeting, const char *doc,
+		     const char *item, int position, const char *actor, json_t **event);
+
+/* Removes a document from `meeting` (the row stays, marked removed; the
+ * other documents of its item are renumbered). If it is being presented,
+ * presenting stops in the same transaction: *stopped gets that `presented`
+ * event (doc null), which comes before `doc.removed` {doc} in the log;
+ * otherwise *stopped is NULL. Returns 0, -ENOENT (no such document, or
+ * removed already), -EPERM (meeting closed), or a store error. */
+int library_doc_remove(struct store *st, const char *meeting, const char *doc,
+		       const char *actor, json_t **event, json_t **stopped);
 
 #endif

@@ -769,7 +769,8 @@ int meeting_present(struct store *st, const char *meeting, const char *actor,
 	if (rc < 0)
 		return rc;
 	if (doc) {
-		s = store_prepare(st, "SELECT pages FROM document WHERE id = ? AND meeting = ?");
+		s = store_prepare(st, "SELECT pages FROM document WHERE id = ? AND meeting = ? "
+				      "AND removed IS NULL");
 		if (!s) {
 			rc = -EIO;
 			goto fail;
@@ -821,6 +822,44 @@ fail:
 	return rc;
 }
 
+int meeting_unpresent_doc(struct store *st, const char *meeting, const char *doc,
+			  const char *actor, json_t **event)
+{
+	struct store_stmt *s;
+	int rc;
+
+	*event = NULL;
+	s = store_prepare(st, "UPDATE meeting SET presented_doc = NULL, presented_page = 0, "
+			      "presented_by = NULL WHERE id = ? AND presented_doc = ?");
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	store_bind_text(s, 2, doc);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		return rc;
+	if (store_changes(st) == 0)
+		return 0;
+	return meeting_event_append(st, meeting, "presented", actor,
+				    json_pack("{s:n, s:i, s:s?}", "doc", "page", 0, "by", actor),
+				    event);
+}
+
+bool meeting_is_closed(struct store *st, const char *meeting)
+{
+	struct store_stmt *s = store_prepare(st, "SELECT state = 'closed' FROM meeting WHERE id = ?");
+	bool closed = false;
+
+	if (!s)
+		return false;
+	store_bind_text(s, 1, meeting);
+	if (store_step(s) == 1)
+		closed = store_col_int(s, 0) != 0;
+	store_reset(s);
+	return closed;
+}
+
 /* ---- the snapshot ------------------------------------------------------- */
 
 json_t *meeting_state(struct store *st, const struct auth_key *key,
@@ -853,7 +892,7 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	docs = json_array();
 	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item FROM document d "
 			      "LEFT JOIN item i ON i.id = d.item WHERE d.meeting = ? "
-			      "ORDER BY i.position IS NULL, i.position, d.position, d.created");
+			      "AND d.removed IS NULL ORDER BY i.position IS NULL, i.position, d.position, d.created");
 	if (s) {
 		store_bind_text(s, 1, meeting);
 		while (store_step(s) == 1)

@@ -103,13 +103,23 @@ int meeting_join(struct store *st, const char *token, const char *name,
 		 char session[AUTH_TOKEN_LEN + 1], json_t **event);
 
 /* Presents page `page` of `doc` (doc NULL: stop presenting). *event gets the
- * `presented` event. Returns 0, -ENOENT (no such document in this meeting),
- * -ERANGE (page out of range). */
+ * `presented` event. Returns 0, -ENOENT (no such document in this meeting,
+ * or a removed one), -ERANGE (page out of range). */
 int meeting_present(struct store *st, const char *meeting, const char *actor,
 		    const char *doc, int page, json_t **event);
 
+/* Inside the caller's transaction: if `doc` is the presented document,
+ * stops presenting and appends the `presented` event (doc null, page 0) to
+ * *event (caller owns); otherwise *event is NULL. Returns 0 or -errno. */
+int meeting_unpresent_doc(struct store *st, const char *meeting, const char *doc,
+			  const char *actor, json_t **event);
+
+/* true if the meeting is closed (read-only). */
+bool meeting_is_closed(struct store *st, const char *meeting);
+
 /* The meeting as a `hello` snapshot (caller owns): meeting, agenda,
- * documents, presented, participants (without `online`: the transport knows
+ * documents (not the removed ones; by agenda item, then position),
+ * presented, participants (without `online`: the transport knows
  * who is connected). join_url is <public_url>/j/<room token>. NULL if
  * unknown. */
 json_t *meeting_state(struct store *st, const struct auth_key *key,

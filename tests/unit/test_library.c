@@ -2,7 +2,8 @@
 /*
  * test_library — documents (library.c): SHA-256 of files, normalised
  * extensions, content-addressed blobs stored once under <data>/blobs, the
- * document rows, default titles and the doc.added event.
+ * document rows, default titles and the doc.added event; renaming, moving
+ * and removing documents, with positions kept 1..n per agenda item.
  *
  * Each test has its own temporary data directory with a fresh database and
  * one meeting. library_add() does not open documents, so most tests add
@@ -494,6 +495,232 @@ static void doc_added_event(void **state)
 	json_decref(ev);
 }
 
+/* ---- renaming, moving and removing ------------------------------------------ */
+
+/* Adds a small document with its own content into `item`; its id to id. */
+static void add_doc(struct fixture *f, const char *item, const char *title,
+		    char id[AUTH_ID_LEN + 1])
+{
+	char src[256], name[64];
+	json_t *doc = NULL;
+
+	snprintf(name, sizeof name, "%s.pdf", title);
+	write_file(f, name, title, strlen(title), src);
+	assert_int_equal(add(f, item, title, name, src, 0, 3, &doc, NULL), 0);
+	snprintf(id, AUTH_ID_LEN + 1, "%s", doc_id(doc));
+	json_decref(doc);
+}
+
+/* The titles of the snapshot's documents of `item` (NULL: none), in order,
+ * as "a b c". */
+static void titles(struct fixture *f, const char *item, char *out, size_t n)
+{
+	json_t *st = meeting_state(f->st, &f->key, "http://x", f->m.id), *d;
+	size_t i;
+
+	assert_non_null(st);
+	out[0] = 0;
+	json_array_foreach(json_object_get(st, "documents"), i, d) {
+		const char *it = json_string_value(json_object_get(d, "item"));
+		if ((item == NULL) != (it == NULL) || (item && strcmp(item, it) != 0))
+			continue;
+		if (out[0])
+			strncat(out, " ", n - strlen(out) - 1);
+		strncat(out, json_string_value(json_object_get(d, "title")), n - strlen(out) - 1);
+	}
+	json_decref(st);
+}
+
+/* The positions of the present documents of `item` are 1..n. */
+static void positions_without_gaps(struct fixture *f, const char *item)
+{
+	int64_t n = query_int(f->st, "SELECT COUNT(*) FROM document WHERE item IS ?1 "
+				     "AND removed IS NULL", item);
+	int64_t sum = query_int(f->st, "SELECT COALESCE(SUM(position), 0) FROM document "
+				       "WHERE item IS ?1 AND removed IS NULL", item);
+	int64_t max = query_int(f->st, "SELECT COALESCE(MAX(position), 0) FROM document "
+				       "WHERE item IS ?1 AND removed IS NULL", item);
+
+	assert_int_equal(max, n);
+	assert_int_equal(sum, n * (n + 1) / 2);
+}
+
+static void rename_changes_title_and_logs(void **state)
+{
+	struct fixture *f = *state;
+	char a[AUTH_ID_LEN + 1], out[256];
+	json_t *ev = NULL;
+	int64_t seq;
+
+	add_doc(f, f->item, "draft", a);
+	seq = meeting_seq(f->st, f->m.id);
+	assert_int_equal(library_doc_rename(f->st, f->m.id, a, "Báo cáo chính thức", "sec", &ev), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "doc.renamed");
+	assert_string_equal(json_string_value(json_object_get(ev, "doc")), a);
+	assert_string_equal(json_string_value(json_object_get(ev, "title")), "Báo cáo chính thức");
+	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq + 1);
+	json_decref(ev);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "Báo cáo chính thức");
+
+	/* Refusals change nothing and log nothing. */
+	assert_int_equal(library_doc_rename(f->st, f->m.id, a, "", "sec", &ev), -EINVAL);
+	assert_null(ev);
+	assert_int_equal(library_doc_rename(f->st, f->m.id, a, "a\x01", "sec", &ev), -EINVAL);
+	assert_int_equal(library_doc_rename(f->st, f->m.id, "nosuchdocume", "x", "sec", &ev), -ENOENT);
+	assert_int_equal(library_doc_rename(f->st, "othermeeting", a, "x", "sec", &ev), -ENOENT);
+	assert_int_equal(meeting_seq(f->st, f->m.id), seq + 1);
+}
+
+static void move_within_and_between_items(void **state)
+{
+	struct fixture *f = *state;
+	char a[AUTH_ID_LEN + 1], b[AUTH_ID_LEN + 1], c[AUTH_ID_LEN + 1], d[AUTH_ID_LEN + 1];
+	char first[AUTH_ID_LEN + 1], out[256];
+	json_t *ev = NULL;
+
+	assert_int_equal(meeting_item_at(f->st, f->m.id, 1, first), 0);
+	add_doc(f, f->item, "a", a);
+	add_doc(f, f->item, "b", b);
+	add_doc(f, f->item, "c", c);
+	add_doc(f, NULL, "d", d);
+	positions_without_gaps(f, f->item);
+	positions_without_gaps(f, NULL);
+
+	/* c to the top of its own item. */
+	assert_int_equal(library_doc_move(f->st, f->m.id, c, f->item, 1, "chair", &ev), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "doc.moved");
+	assert_string_equal(json_string_value(json_object_get(ev, "item")), f->item);
+	assert_int_equal(json_integer_value(json_object_get(ev, "position")), 1);
+	json_decref(ev);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "c a b");
+
+	/* a to the end of its own item (position n). */
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, f->item, 3, "chair", &ev), 0);
+	json_decref(ev);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "c b a");
+
+	/* b to item 1; d from "no item" to the middle of item 2. */
+	assert_int_equal(library_doc_move(f->st, f->m.id, b, first, 1, "chair", &ev), 0);
+	json_decref(ev);
+	assert_int_equal(library_doc_move(f->st, f->m.id, d, f->item, 2, "chair", &ev), 0);
+	json_decref(ev);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "c d a");
+	titles(f, first, out, sizeof out);
+	assert_string_equal(out, "b");
+	titles(f, NULL, out, sizeof out);
+	assert_string_equal(out, "");
+	positions_without_gaps(f, f->item);
+	positions_without_gaps(f, first);
+
+	/* To "no item": the event says null. */
+	assert_int_equal(library_doc_move(f->st, f->m.id, c, NULL, 1, "chair", &ev), 0);
+	assert_true(json_is_null(json_object_get(ev, "item")));
+	json_decref(ev);
+	titles(f, NULL, out, sizeof out);
+	assert_string_equal(out, "c");
+	positions_without_gaps(f, f->item);
+
+	/* Past the end, an unknown item, an unknown document. */
+	int64_t seq = meeting_seq(f->st, f->m.id);
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, f->item, 3, "chair", &ev), -EINVAL);
+	assert_null(ev);
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, first, 3, "chair", &ev), -EINVAL);
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, f->item, 0, "chair", &ev), -EINVAL);
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, "nosuchitem12", 1, "chair", &ev), -ENOENT);
+	assert_int_equal(library_doc_move(f->st, f->m.id, "nosuchdocume", NULL, 1, "chair", &ev), -ENOENT);
+	assert_int_equal(meeting_seq(f->st, f->m.id), seq);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "d a");
+}
+
+static void remove_keeps_row_and_renumbers(void **state)
+{
+	struct fixture *f = *state;
+	char a[AUTH_ID_LEN + 1], b[AUTH_ID_LEN + 1], c[AUTH_ID_LEN + 1], out[256];
+	struct library_doc d;
+	json_t *ev = NULL, *stopped = NULL;
+
+	add_doc(f, f->item, "a", a);
+	add_doc(f, f->item, "b", b);
+	add_doc(f, f->item, "c", c);
+	assert_int_equal(library_doc_remove(f->st, f->m.id, b, "sec", &ev, &stopped), 0);
+	assert_null(stopped);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "doc.removed");
+	assert_string_equal(json_string_value(json_object_get(ev, "doc")), b);
+	json_decref(ev);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "a c");
+	positions_without_gaps(f, f->item);
+
+	/* The row stays, marked; lookups, presenting and changes refuse it. */
+	assert_int_equal(query_int(f->st, "SELECT COUNT(*) FROM document WHERE id = ?1 "
+					  "AND removed IS NOT NULL", b), 1);
+	assert_int_equal(library_doc_lookup(f->st, b, &d), -ENOENT);
+	assert_int_equal(meeting_present(f->st, f->m.id, "chair", b, 1, &ev), -ENOENT);
+	assert_int_equal(library_doc_remove(f->st, f->m.id, b, "sec", &ev, &stopped), -ENOENT);
+	assert_int_equal(library_doc_rename(f->st, f->m.id, b, "x", "sec", &ev), -ENOENT);
+	assert_int_equal(library_doc_move(f->st, f->m.id, b, NULL, 1, "sec", &ev), -ENOENT);
+
+	/* A new document goes after the present ones. */
+	char e[AUTH_ID_LEN + 1];
+	add_doc(f, f->item, "e", e);
+	titles(f, f->item, out, sizeof out);
+	assert_string_equal(out, "a c e");
+	positions_without_gaps(f, f->item);
+}
+
+static void removing_presented_doc_stops_presenting(void **state)
+{
+	struct fixture *f = *state;
+	char a[AUTH_ID_LEN + 1], b[AUTH_ID_LEN + 1];
+	json_t *ev = NULL, *stopped = NULL, *st;
+	int64_t seq;
+
+	add_doc(f, f->item, "a", a);
+	add_doc(f, f->item, "b", b);
+	assert_int_equal(meeting_present(f->st, f->m.id, "chair", a, 2, &ev), 0);
+	json_decref(ev);
+
+	/* Removing another document leaves the presentation alone. */
+	assert_int_equal(library_doc_remove(f->st, f->m.id, b, "sec", &ev, &stopped), 0);
+	assert_null(stopped);
+	json_decref(ev);
+
+	seq = meeting_seq(f->st, f->m.id);
+	assert_int_equal(library_doc_remove(f->st, f->m.id, a, "sec", &ev, &stopped), 0);
+	assert_non_null(stopped);
+	assert_string_equal(json_string_value(json_object_get(stopped, "type")), "presented");
+	assert_true(json_is_null(json_object_get(stopped, "doc")));
+	assert_int_equal(json_integer_value(json_object_get(stopped, "seq")), seq + 1);
+	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq + 2);
+	json_decref(ev);
+	json_decref(stopped);
+
+	st = meeting_state(f->st, &f->key, "http://x", f->m.id);
+	assert_true(json_is_null(json_object_get(st, "presented")));
+	assert_int_equal(json_array_size(json_object_get(st, "documents")), 0);
+	json_decref(st);
+}
+
+static void closed_meeting_is_eperm(void **state)
+{
+	struct fixture *f = *state;
+	char a[AUTH_ID_LEN + 1];
+	json_t *ev = NULL, *stopped = NULL;
+
+	add_doc(f, f->item, "a", a);
+	assert_int_equal(store_exec(f->st, "UPDATE meeting SET state = 'closed'"), 0);
+	assert_int_equal(library_doc_rename(f->st, f->m.id, a, "x", "sec", &ev), -EPERM);
+	assert_int_equal(library_doc_move(f->st, f->m.id, a, NULL, 1, "sec", &ev), -EPERM);
+	assert_int_equal(library_doc_remove(f->st, f->m.id, a, "sec", &ev, &stopped), -EPERM);
+	assert_null(ev);
+	assert_null(stopped);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -514,6 +741,11 @@ int main(void)
 		T(title_with_control_characters_is_einval),
 		T(doc_lookup_round_trips),
 		T(doc_added_event),
+		T(rename_changes_title_and_logs),
+		T(move_within_and_between_items),
+		T(remove_keeps_row_and_renumbers),
+		T(removing_presented_doc_stops_presenting),
+		T(closed_meeting_is_eperm),
 	};
 #undef T
 
