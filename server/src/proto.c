@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
+#include "meeting.h"
 
 static int fail(struct proto_error *err, json_t *id, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -60,6 +62,59 @@ static int parse_present(json_t *msg, struct proto_request *req, struct proto_er
 	return 0;
 }
 
+/* The `doc` of doc.rename, doc.move and doc.remove: a document id. */
+static int parse_doc_id(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *doc = json_object_get(msg, "doc");
+
+	if (!doc || !json_is_string(doc))
+		return fail(err, req->id, "bad_request", "'doc' must be a document id");
+	if (!auth_id_valid(json_string_value(doc)))
+		return fail(err, req->id, "not_found", "no such document in this meeting");
+	snprintf(req->doc, sizeof req->doc, "%s", json_string_value(doc));
+	req->has_doc = true;
+	return 0;
+}
+
+static int parse_doc_rename(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *title = json_object_get(msg, "title");
+
+	if (parse_doc_id(msg, req, err) < 0)
+		return -EINVAL;
+	if (!title || !json_is_string(title) ||
+	    !meeting_text_ok(json_string_value(title), MEETING_TITLE_MAX, true))
+		return fail(err, req->id, "bad_request",
+			    "'title' must be text of 1 to 300 characters, without control characters");
+	req->title = strdup(json_string_value(title));
+	if (!req->title)
+		return fail(err, req->id, "bad_request", "out of memory");
+	return 0;
+}
+
+static int parse_doc_move(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *item = json_object_get(msg, "item"), *pos = json_object_get(msg, "position");
+
+	if (parse_doc_id(msg, req, err) < 0)
+		return -EINVAL;
+	if (!item || !(json_is_null(item) || json_is_string(item)))
+		return fail(err, req->id, "bad_request",
+			    "'item' must be an agenda item id, or null for no item");
+	if (!pos || !json_is_integer(pos) || json_integer_value(pos) < 1 ||
+	    json_integer_value(pos) > 1000000)
+		return fail(err, req->id, "bad_request",
+			    "'position' must be a place in the item's list (1 for the first)");
+	req->position = json_integer_value(pos);
+	if (json_is_string(item)) {
+		if (!auth_id_valid(json_string_value(item)))
+			return fail(err, req->id, "not_found", "no such agenda item in this meeting");
+		snprintf(req->item, sizeof req->item, "%s", json_string_value(item));
+		req->has_item = true;
+	}
+	return 0;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req,
 		struct proto_error *err)
 {
@@ -100,6 +155,15 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req,
 	} else if (strcmp(t, "ping") == 0) {
 		req->type = PROTO_PING;
 		rc = 0;
+	} else if (strcmp(t, "doc.rename") == 0) {
+		req->type = PROTO_DOC_RENAME;
+		rc = parse_doc_rename(msg, req, err);
+	} else if (strcmp(t, "doc.move") == 0) {
+		req->type = PROTO_DOC_MOVE;
+		rc = parse_doc_move(msg, req, err);
+	} else if (strcmp(t, "doc.remove") == 0) {
+		req->type = PROTO_DOC_REMOVE;
+		rc = parse_doc_id(msg, req, err);
 	} else {
 		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
 	}
@@ -114,6 +178,8 @@ void proto_request_clear(struct proto_request *req)
 {
 	json_decref(req->id);
 	req->id = NULL;
+	free(req->title);
+	req->title = NULL;
 }
 
 void proto_error_clear(struct proto_error *err)

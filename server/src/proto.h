@@ -15,7 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum proto_type { PROTO_HELLO, PROTO_PRESENT, PROTO_PING };
+enum proto_type {
+	PROTO_HELLO,
+	PROTO_PRESENT,
+	PROTO_PING,
+	PROTO_DOC_RENAME,       /* doc, title */
+	PROTO_DOC_MOVE,         /* doc, item (has_item false: no item), position */
+	PROTO_DOC_REMOVE,       /* doc */
+};
 
 struct proto_request {
 	json_t *id;             /* the client's integer id (owned) */
@@ -27,6 +34,12 @@ struct proto_request {
 	char doc[32];
 	bool has_doc;
 	int64_t page;
+	/* doc.rename: the new title, checked by meeting_text_ok() (owned) */
+	char *title;
+	/* doc.move: the agenda item, or none when !has_item; 1-based position */
+	char item[32];
+	bool has_item;
+	int64_t position;
 };
 
 struct proto_error {

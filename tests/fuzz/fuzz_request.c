@@ -37,6 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case PROTO_PING:
 		break;
+	case PROTO_DOC_RENAME:
+		assert(req.has_doc && auth_id_valid(req.doc) && req.title && req.title[0]);
+		break;
+	case PROTO_DOC_MOVE:
+		assert(req.has_doc && auth_id_valid(req.doc) && req.position >= 1);
+		assert(!req.has_item || auth_id_valid(req.item));
+		break;
+	case PROTO_DOC_REMOVE:
+		assert(req.has_doc && auth_id_valid(req.doc));
+		break;
 	}
 	proto_request_clear(&req);
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -111,6 +112,80 @@ static void unknown_document_or_page(void **state)
 		"not_found", "page 99999999", 12);
 }
 
+static void doc_tools(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"id\":20,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\","
+			       "\"title\":\"Báo cáo tài chính\"}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_DOC_RENAME);
+	assert_string_equal(req.doc, "k3v9q2m8x1ab");
+	assert_string_equal(req.title, "Báo cáo tài chính");
+	proto_request_clear(&req);
+	assert_null(req.title);
+
+	assert_int_equal(parse("{\"id\":21,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\","
+			       "\"item\":\"a1b2c3d4e5f6\",\"position\":2}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_DOC_MOVE);
+	assert_true(req.has_item);
+	assert_string_equal(req.item, "a1b2c3d4e5f6");
+	assert_int_equal(req.position, 2);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":22,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\","
+			       "\"item\":null,\"position\":1}", &req, &err), 0);
+	assert_false(req.has_item);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":23,\"type\":\"doc.remove\",\"doc\":\"k3v9q2m8x1ab\"}",
+			       &req, &err), 0);
+	assert_int_equal(req.type, PROTO_DOC_REMOVE);
+	assert_true(req.has_doc);
+	proto_request_clear(&req);
+}
+
+static void doc_tools_refused(void **state)
+{
+	char big[2000];
+
+	(void)state;
+	refused("{\"id\":30,\"type\":\"doc.rename\",\"title\":\"x\"}", "bad_request", "'doc'", 30);
+	refused("{\"id\":31,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\"}",
+		"bad_request", "'title'", 31);
+	refused("{\"id\":32,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\",\"title\":\"\"}",
+		"bad_request", "'title'", 32);
+	refused("{\"id\":33,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\",\"title\":\"a\\u0007b\"}",
+		"bad_request", "'title'", 33);
+	refused("{\"id\":34,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\",\"title\":5}",
+		"bad_request", "'title'", 34);
+	/* 301 characters */
+	snprintf(big, sizeof big, "{\"id\":35,\"type\":\"doc.rename\",\"doc\":\"k3v9q2m8x1ab\",\"title\":\"");
+	for (int i = 0; i < 301; i++)
+		strcat(big, "a");
+	strcat(big, "\"}");
+	refused(big, "bad_request", "'title'", 35);
+	refused("{\"id\":36,\"type\":\"doc.rename\",\"doc\":\"../x\",\"title\":\"a\"}",
+		"not_found", "no such document", 36);
+
+	refused("{\"id\":40,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"position\":1}",
+		"bad_request", "'item'", 40);
+	refused("{\"id\":41,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"item\":3,\"position\":1}",
+		"bad_request", "'item'", 41);
+	refused("{\"id\":42,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"item\":null}",
+		"bad_request", "'position'", 42);
+	refused("{\"id\":43,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"item\":null,\"position\":0}",
+		"bad_request", "'position'", 43);
+	refused("{\"id\":44,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"item\":null,\"position\":\"1\"}",
+		"bad_request", "'position'", 44);
+	refused("{\"id\":45,\"type\":\"doc.move\",\"doc\":\"k3v9q2m8x1ab\",\"item\":\"no/such\",\"position\":1}",
+		"not_found", "agenda item", 45);
+
+	refused("{\"id\":50,\"type\":\"doc.remove\"}", "bad_request", "'doc'", 50);
+	refused("{\"id\":51,\"type\":\"doc.remove\",\"doc\":null}", "bad_request", "'doc'", 51);
+}
+
 static void deep_nesting_is_refused(void **state)
 {
 	char deep[6001];
@@ -129,6 +204,8 @@ int main(void)
 		cmocka_unit_test(present_and_stop),
 		cmocka_unit_test(malformed_requests),
 		cmocka_unit_test(unknown_document_or_page),
+		cmocka_unit_test(doc_tools),
+		cmocka_unit_test(doc_tools_refused),
 		cmocka_unit_test(deep_nesting_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
