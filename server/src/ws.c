@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "library.h"
 #include "log.h"
 #include "meeting.h"
 #include "proto.h"
@@ -483,6 +484,55 @@ static void cmd_present(struct srv *s, struct conn *c, const struct proto_reques
 	json_decref(event);
 }
 
+/* The reply to a document change that was refused; `rc` from library.c. */
+static void doc_refused(struct conn *c, json_t *id, int rc, bool rename)
+{
+	if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "no such document (or agenda item) in this meeting");
+	else if (rc == -EINVAL && rename)
+		reply_error(c, id, "bad_request", "'title' must be text of 1 to 300 characters");
+	else if (rc == -EINVAL)
+		reply_error(c, id, "bad_request", "that position is past the end of the item's list");
+	else if (rc == -EPERM)
+		reply_error(c, id, "forbidden", "this meeting is closed; its documents cannot change");
+	else
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+}
+
+/* doc.rename, doc.move, doc.remove: chair and secretary (ACT_UPLOAD). The
+ * reply goes after the commit, then the events, in log order. */
+static void cmd_doc(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL, *stopped = NULL;
+	const char *m = c->who.meeting, *who = c->who.participant;
+	int rc;
+
+	if (!auth_may(c->who.role, ACT_UPLOAD)) {
+		reply_error(c, id, "forbidden",
+			    "only the chair and the secretary can manage the documents");
+		return;
+	}
+	if (req->type == PROTO_DOC_RENAME)
+		rc = library_doc_rename(s->st, m, req->doc, req->title, who, &event);
+	else if (req->type == PROTO_DOC_MOVE)
+		rc = library_doc_move(s->st, m, req->doc, req->has_item ? req->item : NULL,
+				      (int)req->position, who, &event);
+	else
+		rc = library_doc_remove(s->st, m, req->doc, who, &event, &stopped);
+	if (rc < 0) {
+		doc_refused(c, id, rc, req->type == PROTO_DOC_RENAME);
+		return;
+	}
+	json_t *reply = reply_ok(id);
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	if (stopped)
+		ws_broadcast(s, m, stopped);
+	ws_broadcast(s, m, event);
+	json_decref(stopped);
+	json_decref(event);
+}
+
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
@@ -499,6 +549,9 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 		reply_error(c, req.id, "bad_request", "say hello first");
 	else if (req.type == PROTO_PRESENT)
 		cmd_present(s, c, &req);
+	else if (req.type == PROTO_DOC_RENAME || req.type == PROTO_DOC_MOVE ||
+		 req.type == PROTO_DOC_REMOVE)
+		cmd_doc(s, c, &req);
 	else
 		reply_json(c, reply_ok(req.id));
 	proto_request_clear(&req);
