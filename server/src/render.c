@@ -30,7 +30,8 @@
  * newline inside).
  *   worker, once at start: {"ready":true,"mupdf":"1.21.1"}
  *   job:   {"op":"info","src":PATH}
- *          {"op":"page","src":PATH,"page":N,"width":W,"out":PNG}
+ *          {"op":"page","src":PATH,"page":N,"width":W,"out":PNG,"mark":TEXT}
+ *          ("mark", optional: the watermark drawn over the page)
  *   reply: {"status":0,"pages":N,"width":W,"height":H}
  *          {"status":-errno,"error":"A sentence."}
  * Status values are negative errno numbers (both ends are the same binary on
@@ -107,6 +108,7 @@ struct job {
 	enum render_kind kind;
 	char *src;
 	char *out;              /* RENDER_PAGE: the PNG path, the job's key */
+	char *mark;             /* RENDER_PAGE: text drawn over the page, or NULL */
 	int page;
 	int width;
 	int urgent;
@@ -493,9 +495,10 @@ static char *job_line(const struct job *job)
 	if (job->kind == RENDER_INFO)
 		j = json_pack("{s:s, s:s}", "op", "info", "src", job->src);
 	else
-		j = json_pack("{s:s, s:s, s:i, s:i, s:s}", "op", "page",
+		j = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s*}", "op", "page",
 			      "src", job->src, "page", job->page,
-			      "width", job->width, "out", job->out);
+			      "width", job->width, "out", job->out,
+			      "mark", job->mark);
 	if (!j)
 		return NULL;
 	s = json_dumps(j, JSON_COMPACT);
@@ -585,6 +588,7 @@ static void job_free(struct job *job)
 	reqs_free(job->reqs);
 	free(job->src);
 	free(job->out);
+	free(job->mark);
 	free(job);
 }
 
@@ -847,11 +851,19 @@ void render_free(struct render *r)
 int render_page(struct render *r, const char *src, int page, int width,
 		const char *out_png, int urgent, void *user)
 {
+	return render_page_marked(r, src, page, width, NULL, out_png, urgent, user);
+}
+
+int render_page_marked(struct render *r, const char *src, int page, int width,
+		       const char *mark, const char *out_png, int urgent, void *user)
+{
 	struct job *job = NULL;
 	struct req *req;
 	int i;
 
 	if (!r || !src || !out_png)
+		return -EINVAL;
+	if (mark && strlen(mark) > RENDER_MARK_MAX)
 		return -EINVAL;
 	req = req_new(RENDER_PAGE, user);
 	if (!req)
@@ -891,6 +903,11 @@ int render_page(struct render *r, const char *src, int page, int width,
 	job->reqs_tail = &job->reqs;
 	job->src = strdup(src);
 	job->out = strdup(out_png);
+	if (mark && *mark) {
+		job->mark = strdup(mark);
+		if (!job->mark)
+			goto nomem;
+	}
 	if (!job->src || !job->out)
 		goto nomem;
 	job_add_req(job, req);

@@ -73,6 +73,15 @@ void render_free(struct render *r);
  * the page, at most 4 × width and 16384 pixels (the rest is cut off). */
 int render_page(struct render *r, const char *src, int page, int width,
 		const char *out_png, int urgent, void *user);
+/* render_page() with `mark` (UTF-8, at most RENDER_MARK_MAX bytes; NULL or
+ * "" for none) drawn over the page: diagonal, translucent, repeated across
+ * the whole image so that no crop of a readable part is free of it. Used for
+ * confidential documents, whose images carry the viewer's name. The caller
+ * gives each distinct mark its own out_png (jobs coalesce by out_png).
+ * Returns as render_page(), and -EINVAL for a mark that is too long. */
+#define RENDER_MARK_MAX 512
+int render_page_marked(struct render *r, const char *src, int page, int width,
+		       const char *mark, const char *out_png, int urgent, void *user);
 /* Queues a page count of `src` (also proves MuPDF can open it). Returns 0 or
  * -ENOMEM (-EINVAL for a NULL r or src). */
 int render_info(struct render *r, const char *src, void *user);

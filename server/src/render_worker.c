@@ -19,6 +19,9 @@
  *     parent cannot set RLIMIT_AS; a decompression bomb stops here.
  *  6. A pixmap is at most WORKER_PIXELS_MAX on a side and its height at most
  *     4 × its width, whatever the page's MediaBox says.
+ *  7. A page job with a "mark" never writes the page without it: the mark
+ *     is drawn into the pixmap before the PNG is encoded, and a failure to
+ *     draw it fails the job.
  *
  * Threads: one. The memory limit (RLIMIT_AS) is set by the parent before
  * exec; time limits are enforced from outside by killing the process.
@@ -41,6 +44,7 @@
 #include <jansson.h>
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
+#include <mupdf/ucdn.h>
 
 /* Longest job line accepted: a JSON object with two paths. */
 #define WORKER_LINE_MAX (64 * 1024)
@@ -431,8 +435,96 @@ static int page_height(float pw, float ph, int width)
 	return (int)h;
 }
 
+/* The watermark of a confidential page (invariant 7): `mark` in a row,
+ * repeated along lines at MARK_ANGLE degrees that cover the whole pixmap,
+ * MARK_ROWS_EM font sizes apart, every other row shifted by half a
+ * repetition, in a translucent dark red. The font size follows the image
+ * width, so a thumbnail and a full page carry the same pattern. The font is
+ * MuPDF's built-in Noto (Latin, with every Vietnamese letter); a character
+ * it lacks comes from MuPDF's fallback fonts. */
+#define MARK_ANGLE -30.0f
+#define MARK_SIZE_DIV 30.0f     /* font size: image width / this */
+#define MARK_ROWS_EM 4.0f
+#define MARK_GAP_EM 3.0f
+#define MARK_ALPHA 0.22f
+
+static void draw_mark(fz_context *ctx, fz_pixmap *pix, const char *mark)
+{
+	static const float color[3] = { 0.65f, 0.05f, 0.10f };
+	fz_font *font = NULL;
+	fz_text *text = NULL;
+	fz_device *dev = NULL;
+
+	fz_var(font);
+	fz_var(text);
+	fz_var(dev);
+	fz_try(ctx) {
+		const unsigned char *data;
+		int len = 0, sub = 0;
+		int pw = fz_pixmap_width(ctx, pix), ph = fz_pixmap_height(ctx, pix);
+		float size = (float)pw / MARK_SIZE_DIV;
+		float reach = sqrtf((float)pw * pw + (float)ph * ph) / 2 + size;
+		float row_len = 0, x, y;
+		int row = 0;
+		fz_matrix ctm;
+
+		if (size < 6)
+			size = 6;
+		data = fz_lookup_noto_font(ctx, UCDN_SCRIPT_LATIN, FZ_LANG_UNSET, &len, &sub);
+		font = data ? fz_new_font_from_memory(ctx, NULL, data, len, sub, 0)
+			    : fz_new_base14_font(ctx, "Helvetica");
+		/* One repetition's length, to know where the rows start. */
+		for (const char *p = mark; *p;) {
+			fz_font *used;
+			int c, gid;
+
+			p += fz_chartorune(&c, p);
+			gid = fz_encode_character_with_fallback(ctx, font, c, UCDN_SCRIPT_LATIN,
+								FZ_LANG_UNSET, &used);
+			row_len += fz_advance_glyph(ctx, used, gid, 0) * size;
+		}
+		row_len += MARK_GAP_EM * size;
+		text = fz_new_text(ctx);
+		/* Rows in a frame centred on the image and turned by MARK_ANGLE:
+		 * a disc of radius `reach` holds the whole image. */
+		for (y = -reach; y <= reach; y += MARK_ROWS_EM * size, row++) {
+			x = -reach - (row % 2 ? row_len / 2 : 0);
+			while (x < reach) {
+				for (const char *p = mark; *p;) {
+					fz_font *used;
+					int c, gid;
+
+					p += fz_chartorune(&c, p);
+					gid = fz_encode_character_with_fallback(ctx, font, c,
+							UCDN_SCRIPT_LATIN, FZ_LANG_UNSET, &used);
+					/* Glyph space is y-up; pixels are y-down. */
+					fz_show_glyph(ctx, text, used,
+						      fz_make_matrix(size, 0, 0, -size, x, y),
+						      gid, c, 0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
+					x += fz_advance_glyph(ctx, used, gid, 0) * size;
+				}
+				x += MARK_GAP_EM * size;
+			}
+		}
+		ctm = fz_concat(fz_rotate(MARK_ANGLE),
+				fz_translate((float)pw / 2, (float)ph / 2));
+		dev = fz_new_draw_device(ctx, fz_identity, pix);
+		fz_fill_text(ctx, dev, text, ctm, fz_device_rgb(ctx), color, MARK_ALPHA,
+			     fz_default_color_params);
+		fz_close_device(ctx, dev);
+	}
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
+		fz_drop_text(ctx, text);
+		fz_drop_font(ctx, font);
+	}
+	fz_catch(ctx)
+		fz_rethrow(ctx);
+}
+
 static int do_page(struct worker *w, const char *src, int pageno, int width,
-		   const char *out, int *height, char *err, size_t errlen)
+		   const char *mark, const char *out, int *height, char *err,
+		   size_t errlen)
 {
 	fz_context *ctx = w->ctx;
 	fz_page *page = NULL;
@@ -483,6 +575,8 @@ static int do_page(struct worker *w, const char *src, int pageno, int width,
 		dev = fz_new_draw_device(ctx, ctm, pix);
 		fz_run_page(ctx, page, dev, fz_identity, &cookie);
 		fz_close_device(ctx, dev);
+		if (mark && *mark)
+			draw_mark(ctx, pix, mark);
 		buf = fz_new_buffer_from_pixmap_as_png(ctx, pix, fz_default_color_params);
 		*height = h;
 	}
@@ -527,22 +621,22 @@ static void handle(struct worker *w, const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *job;
-	const char *op = NULL, *src = NULL, *out = NULL;
+	const char *op = NULL, *src = NULL, *out = NULL, *mark = NULL;
 	char err[256] = "";
 	int page = 0, width = 0, pages = 0, height = 0;
 	int rc;
 
 	w->deep = 0;
 	job = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!job || json_unpack_ex(job, &jerr, 0, "{s:s, s:s, s?i, s?i, s?s}",
+	if (!job || json_unpack_ex(job, &jerr, 0, "{s:s, s:s, s?i, s?i, s?s, s?s}",
 				   "op", &op, "src", &src, "page", &page,
-				   "width", &width, "out", &out) < 0) {
+				   "width", &width, "out", &out, "mark", &mark) < 0) {
 		rc = -EPROTO;
 		say(err, sizeof err, "The renderer got a malformed job: %s.", jerr.text);
 	} else if (strcmp(op, "info") == 0) {
 		rc = do_info(w, src, &pages, err, sizeof err);
 	} else if (strcmp(op, "page") == 0 && out) {
-		rc = do_page(w, src, page, width, out, &height, err, sizeof err);
+		rc = do_page(w, src, page, width, mark, out, &height, err, sizeof err);
 		pages = w->cache.pages;
 	} else {
 		rc = -EPROTO;
