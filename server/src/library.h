@@ -64,7 +64,7 @@ void library_blob_path(const char *data_dir, const char *sha, const char *ext,
 /* Adds a document: moves (move != 0) or copies `src` into the blob store
  * unless that content is there already, then records the document and
  * appends `doc.added`. title NULL: the file name without extension. item
- * may be NULL. *doc (may be NULL) gets {id,title,pages,item}; *event (may be
+ * may be NULL. *doc (may be NULL) gets {id,title,pages,item,confidential}; *event (may be
  * NULL) the event. Returns 0, -ENOENT (no such meeting or item), -EINVAL
  * (title too long), or an I/O or store error. */
 int library_add(struct store *st, const char *data_dir, const char *meeting,

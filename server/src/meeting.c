@@ -890,15 +890,16 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	}
 
 	docs = json_array();
-	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item FROM document d "
+	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item, d.confidential FROM document d "
 			      "LEFT JOIN item i ON i.id = d.item WHERE d.meeting = ? "
 			      "AND d.removed IS NULL ORDER BY i.position IS NULL, i.position, d.position, d.created");
 	if (s) {
 		store_bind_text(s, 1, meeting);
 		while (store_step(s) == 1)
-			json_array_append_new(docs, json_pack("{s:s, s:s, s:I, s:s?}",
+			json_array_append_new(docs, json_pack("{s:s, s:s, s:I, s:s?, s:b}",
 				"id", store_col_text(s, 0), "title", store_col_text(s, 1),
-				"pages", (json_int_t)store_col_int(s, 2), "item", store_col_text(s, 3)));
+				"pages", (json_int_t)store_col_int(s, 2), "item", store_col_text(s, 3),
+				"confidential", store_col_int(s, 4) != 0));
 		store_reset(s);
 	}
 
