@@ -605,10 +605,71 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* Queues the render of `page` of `d` into `png` for request r, or answers
+ * 503. `mark` as for render_page_marked() (NULL: none). */
+static void page_render(struct srv *s, struct req *r, const struct library_doc *d, int page,
+			int w, const char *mark, const char *png)
+{
+	char blob[1400];
+
+	library_blob_path(s->cfg->data_dir, d->sha256, d->ext, blob, sizeof blob);
+	struct pending *p = pending_new(s, r, JOB_PAGE, png);
+	if (!p || render_page_marked(s->render, blob, page, w, mark, png, 1, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		return;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+}
+
+/*
+ * A page of a confidential document, for one viewer: drawn with their name,
+ * role and today's date (UTC) over it, and never without. Such images live
+ * apart from the shared cache, at
+ *   <cache>/private/<sha>-<participant>/<page>-<width>-<mark hash>.png
+ * (the same two folders deep, so the LRU and its cap cover them), and go out
+ * with "private, no-store" and no ETag: a browser or proxy keeps no copy and
+ * cannot hand one viewer's image to another. The untouched image of the
+ * content is neither read nor written here.
+ */
+static void route_page_private(struct srv *s, struct req *r, const struct library_doc *d,
+			       int page, int w)
+{
+	char mark[RENDER_MARK_MAX + 1], date[16], hash[LIBRARY_SHA_LEN + 1];
+	char dir[1200], png[1400];
+	struct library_hasher h;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	add_header(r, "cache-control", "private, no-store");
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	/* AUTH_NAME_MAX bytes of name and the rest fit RENDER_MARK_MAX. */
+	snprintf(mark, sizeof mark, "%s \xc2\xb7 %s \xc2\xb7 %s", r->who.name,
+		 auth_role_name(r->who.role), date);
+	library_hasher_init(&h);
+	library_hasher_update(&h, mark, strlen(mark));
+	library_hasher_final(&h, hash);
+	snprintf(dir, sizeof dir, "%s/private/%s-%s", s->cache_dir, d->sha256,
+		 r->who.participant);
+	snprintf(png, sizeof png, "%s/%d-%d-%.16s.png", dir, page, w, hash);
+	if (cache_lookup(s->cache, png) == 0) {
+		respond_cached(s, r, png);
+		return;
+	}
+	if (mkdirs(dir) < 0) {
+		respond_error(r, 503, "unavailable", "the page cache cannot be written");
+		return;
+	}
+	page_render(s, r, d, page, w, mark, png);
+}
+
 static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 {
 	struct library_doc d;
-	char arg[32], png[1400], dir[1200], etag[128], inm[160], blob[1400];
+	char arg[32], png[1400], dir[1200], etag[128], inm[160];
 	int w = 0;
 
 	if (require_session(s, r) < 0)
@@ -632,6 +693,10 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 		w = lw > 100000 ? 100000 : lw < 0 ? 0 : (int)lw;
 	}
 	w = render_width_round(w);
+	if (d.confidential) {
+		route_page_private(s, r, &d, page, w);
+		return;
+	}
 
 	snprintf(etag, sizeof etag, "\"%.16s-%d-%d\"", d.sha256, page, w);
 	add_header(r, "etag", etag);
@@ -651,16 +716,7 @@ static void route_page(struct srv *s, struct req *r, const char *doc, int page)
 		respond_error(r, 503, "unavailable", "the page cache cannot be written");
 		return;
 	}
-	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
-	struct pending *p = pending_new(s, r, JOB_PAGE, png);
-	if (!p || render_page(s->render, blob, page, w, png, 1, p) < 0) {
-		if (p)
-			pending_free(s, p);
-		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
-		return;
-	}
-	r->state = R_WAIT;
-	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+	page_render(s, r, &d, page, w, NULL, png);
 }
 
 static void route_original(struct srv *s, struct req *r, const char *doc)
@@ -672,6 +728,11 @@ static void route_original(struct srv *s, struct req *r, const char *doc)
 		return;
 	if (library_doc_lookup(s->st, doc, &d) < 0) {
 		respond_error(r, 404, "not_found", "no such document");
+		return;
+	}
+	if (strcmp(d.meeting, r->who.meeting) == 0 && d.confidential) {
+		/* Its file would carry no one's name: nobody gets it, chair included. */
+		respond_error(r, 403, "forbidden", "this document is confidential");
 		return;
 	}
 	if (strcmp(d.meeting, r->who.meeting) != 0 || !auth_may(r->who.role, ACT_ORIGINAL)) {
@@ -830,6 +891,10 @@ static void prerender_start(struct srv *s, const char *doc_id)
 
 	if (library_doc_lookup(s->st, doc_id, &d) < 0 || d.pages < 1)
 		return;
+	/* A confidential document's images exist only per viewer, made when
+	 * asked for: there is no untouched image to prepare. */
+	if (d.confidential)
+		return;
 	pre = calloc(1, sizeof *pre);
 	if (!pre) {
 		log_warn("pre-render of document %s: out of memory", doc_id);
@@ -857,7 +922,8 @@ static void prerender_start(struct srv *s, const char *doc_id)
 
 /* ---- uploads ------------------------------------------------------------ */
 
-static const char *const upload_fields[] = { "file", "item", "title" };
+static const char *const upload_fields[] = { "file", "item", "title", "confidential" };
+#define UPLOAD_CONFIDENTIAL 3 /* index of "confidential" above */
 
 static int upload_chunk(void *data, const char *name, const char *filename, char *buf,
 			int len, enum lws_spa_fileupload_states state)
@@ -926,7 +992,9 @@ static void upload_start(struct srv *s, struct req *r, const char *meeting)
 		respond_error(r, 503, "unavailable", "the server cannot store uploads right now");
 		return;
 	}
-	r->spa = lws_spa_create(r->wsi, upload_fields, 3, 1024, upload_chunk, r);
+	r->spa = lws_spa_create(r->wsi, upload_fields,
+				(int)(sizeof upload_fields / sizeof upload_fields[0]), 1024,
+				upload_chunk, r);
 	if (!r->spa) {
 		r->close_after = true;
 		respond_error(r, 503, "unavailable", "the server cannot take uploads right now");
@@ -1016,9 +1084,12 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 	library_hasher_final(&r->hasher, sha);
 	item = lws_spa_get_string(r->spa, 1);
 	title = lws_spa_get_string(r->spa, 2);
-	rc = library_add(s->st, s->cfg->data_dir, r->meeting, item && *item ? item : NULL,
-			 title && *title ? title : NULL, r->filename, r->tmp, 1, sha, res->pages,
-			 r->who.participant, &doc, &event);
+	const char *conf = lws_spa_get_string(r->spa, UPLOAD_CONFIDENTIAL);
+	unsigned flags = conf && (strcmp(conf, "1") == 0 || strcmp(conf, "true") == 0 ||
+				  strcmp(conf, "on") == 0) ? LIBRARY_CONFIDENTIAL : 0;
+	rc = library_add_flags(s->st, s->cfg->data_dir, r->meeting, item && *item ? item : NULL,
+			       title && *title ? title : NULL, r->filename, r->tmp, 1, sha,
+			       res->pages, flags, r->who.participant, &doc, &event);
 	if (rc == -EINVAL) {
 		respond_error(r, 400, "bad_request", "the title is too long or not text");
 		goto out;
@@ -1029,10 +1100,11 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 	}
 	ws_broadcast(s, r->meeting, event);
 	json_decref(event);
-	respond_json(r, 201, json_pack("{s:O, s:O, s:O, s:O}", "doc", json_object_get(doc, "id"),
+	respond_json(r, 201, json_pack("{s:O, s:O, s:O, s:O, s:O}", "doc", json_object_get(doc, "id"),
 				       "pages", json_object_get(doc, "pages"),
 				       "title", json_object_get(doc, "title"),
-				       "item", json_object_get(doc, "item")));
+				       "item", json_object_get(doc, "item"),
+				       "confidential", json_object_get(doc, "confidential")));
 	const char *id = json_string_value(json_object_get(doc, "id"));
 	if (id)
 		prerender_start(s, id);

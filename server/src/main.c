@@ -559,10 +559,12 @@ out:
 
 static const char doc_help[] =
 	"Usage: plenum doc add --meeting ID [--item K] [--title TITLE] FILE\n"
-	"                      [--data DIR] [--json]\n"
+	"                      [--confidential] [--data DIR] [--json]\n"
 	"\n"
 	"Adds a document (PDF, XPS, EPUB, CBZ or an image) to a meeting, under agenda\n"
 	"item K (1 for the first item) if given, and prints its id and page count.\n"
+	"With --confidential, every page image carries the viewer's name, role and\n"
+	"the date, and nobody can download the original file.\n"
 	"With --json: {\"doc\": ID, \"pages\": N}.\n";
 
 static int doc_add_cmd(int argc, char **argv)
@@ -573,13 +575,14 @@ static int doc_add_cmd(int argc, char **argv)
 		{ "item", required_argument, NULL, 'i' },
 		{ "title", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "confidential", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *dir = default_data_dir();
 	const char *meeting = NULL, *title = NULL, *file;
 	int item = 0;
-	bool json = false;
+	bool json = false, confidential = false;
 	struct data d = { 0 };
 	int c, rc;
 
@@ -590,6 +593,7 @@ static int doc_add_cmd(int argc, char **argv)
 		case 'm': meeting = optarg; break;
 		case 't': title = optarg; break;
 		case 'j': json = true; break;
+		case 'c': confidential = true; break;
 		case 'i': {
 			char *end;
 			long k = strtol(optarg, &end, 10);
@@ -630,8 +634,9 @@ static int doc_add_cmd(int argc, char **argv)
 	}
 	err = library_hash_file(file, sha);
 	if (err == 0)
-		err = library_add(d.st, dir, meeting, item ? item_id : NULL, title, file, file,
-				  0, sha, pages, NULL, NULL, NULL);
+		err = library_add_flags(d.st, dir, meeting, item ? item_id : NULL, title, file,
+					file, 0, sha, pages,
+					confidential ? LIBRARY_CONFIDENTIAL : 0, NULL, NULL, NULL);
 	json_t *added = NULL;
 	if (err < 0) {
 		rc = fail("could not add %s: %s", file, strerror(-err));
