@@ -255,6 +255,48 @@ static void test_render_pages(void **state)
 	fixture_free(f);
 }
 
+/* render_page_marked: the same page with and without a mark, and with two
+ * marks (Vietnamese names, which need glyphs beyond Latin-1), gives three
+ * different images of the same size; an over-long mark is refused. */
+static void test_render_marked(void **state)
+{
+	static const char *marks[] = {
+		"Nguyễn Văn An \xc2\xb7 member \xc2\xb7 2026-11-28",
+		"Trần Thị Bình \xc2\xb7 member \xc2\xb7 2026-11-28",
+	};
+	struct fixture *f = fixture_new(1, 0);
+	struct render_result res;
+	char src[512], p[3][512], big[RENDER_MARK_MAX + 2];
+	char *b[3];
+	size_t l[3];
+	int i, j, w, h, u;
+
+	(void)state;
+	path_of(src, sizeof src, "%s/hop-giao-ban.pdf", data);
+	for (i = 0; i < 3; i++) {
+		path_of(p[i], sizeof p[i], "%s/m/1-480-%d.png", f->dir, i);
+		assert_int_equal(render_page_marked(f->r, src, 1, 480, i ? marks[i - 1] : NULL,
+						    p[i], 0, &u), 0);
+		res = one(f);
+		assert_int_equal(res.status, 0);
+		assert_string_equal(res.error, "");
+		png_size(p[i], &w, &h);
+		assert_int_equal(w, 480);
+		assert_int_equal(h, 680);
+		b[i] = slurp(p[i], &l[i]);
+	}
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			assert_false(l[i] == l[j] && memcmp(b[i], b[j], l[i]) == 0);
+	for (i = 0; i < 3; i++)
+		free(b[i]);
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(render_page_marked(f->r, src, 1, 480, big, p[0], 0, &u), -EINVAL);
+	fixture_free(f);
+}
+
 static void test_not_a_document(void **state)
 {
 	struct fixture *f = fixture_new(1, 0);
@@ -584,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_width_round),
 		cmocka_unit_test(test_info_pages),
 		cmocka_unit_test(test_render_pages),
+		cmocka_unit_test(test_render_marked),
 		cmocka_unit_test(test_not_a_document),
 		cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_empty_file),
