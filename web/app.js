@@ -2,7 +2,9 @@
 // Plenum's web client. One page for every path; this script routes on
 // location.pathname:
 //   /j/<token>           join (pick a name, or a personal link joins at once)
-//   /m/<meeting>         the meeting: chair view for the chair, else the reader
+//   /m/<meeting>         the meeting: chair view for the chair, the same
+//                        without the present controls for the secretary,
+//                        else the reader
 //   /m/<meeting>/screen  the room's projector
 //   anything else        how to join
 import { initI18n } from './js/i18n.js';
@@ -81,6 +83,7 @@ function openMeeting(meetingId, screen) {
     }
     if (screen) entry.view = mountScreen(root, client, meetingId);
     else if (you.role === 'chair') entry.view = mountChair(root, client);
+    else if (you.role === 'secretary') entry.view = mountChair(root, client, { present: false });
     else entry.view = mountParticipant(root, client);
     document.title = `${client.state.meeting.title || ''} · Plenum`;
     entry.view.status(client.status);

@@ -23,11 +23,33 @@ function send(meetingId, file, item, onProgress) {
   });
 }
 
-// A button that picks a file and uploads it into an agenda item; the list
-// itself updates from the `doc.added` event, like on every other device.
+// Uploads one file into an agenda item (null: none), telling its progress
+// and outcome in statusEl. The button and a file dropped from the desktop
+// both come here. The list itself updates from the `doc.added` event, like
+// on every other device. Resolves true when the file was added.
+export async function uploadFile(meetingId, file, item, statusEl) {
+  statusEl.hidden = false;
+  statusEl.className = 'upload-status';
+  tx(statusEl, 'chair.uploading', { name: file.name, pct: 0 });
+  try {
+    await send(meetingId, file, item, (pct) => tx(statusEl, 'chair.uploading', { name: file.name, pct }));
+    tx(statusEl, 'chair.uploaded', { name: file.name });
+    setTimeout(() => { statusEl.hidden = true; }, 4000);
+    return true;
+  } catch (err) {
+    statusEl.className = 'upload-status form-error';
+    if (err.status === 413) tx(statusEl, 'chair.uploadTooLarge');
+    else if (err.status === 415) tx(statusEl, 'chair.uploadUnsupported');
+    else if (err.status === 0) tx(statusEl, 'error.network');
+    else tx(statusEl, 'chair.uploadFailed', { message: err.message });
+    return false;
+  }
+}
+
+// A button that picks a file and uploads it into an agenda item.
 export function uploadButton(meetingId, item, statusEl) {
   // What MuPDF opens (docs/protocol.md); the server still has the last word.
-  const input = h('input', { type: 'file', hidden: true, accept: '.pdf,.xps,.oxps,.epub,.cbz,.fb2,image/*' });
+  const input = h('input', { type: 'file', hidden: true, accept: ACCEPT });
   const btn = h('button.btn.small-btn.upload-btn', { type: 'button' },
     h('span', { 'aria-hidden': 'true' }, '+'), h('span', { i18n: 'chair.upload' }));
   btn.addEventListener('click', () => input.click());
@@ -36,22 +58,13 @@ export function uploadButton(meetingId, item, statusEl) {
     input.value = '';
     if (!file) return;
     btn.disabled = true;
-    statusEl.hidden = false;
-    statusEl.className = 'upload-status';
-    tx(statusEl, 'chair.uploading', { name: file.name, pct: 0 });
     try {
-      await send(meetingId, file, item, (pct) => tx(statusEl, 'chair.uploading', { name: file.name, pct }));
-      tx(statusEl, 'chair.uploaded', { name: file.name });
-      setTimeout(() => { statusEl.hidden = true; }, 4000);
-    } catch (err) {
-      statusEl.className = 'upload-status form-error';
-      if (err.status === 413) tx(statusEl, 'chair.uploadTooLarge');
-      else if (err.status === 415) tx(statusEl, 'chair.uploadUnsupported');
-      else if (err.status === 0) tx(statusEl, 'error.network');
-      else tx(statusEl, 'chair.uploadFailed', { message: err.message });
+      await uploadFile(meetingId, file, item, statusEl);
     } finally {
       btn.disabled = false;
     }
   });
   return h('span.upload', {}, btn, input);
 }
+
+const ACCEPT = '.pdf,.xps,.oxps,.epub,.cbz,.fb2,image/*';

@@ -230,6 +230,18 @@ export class MeetingClient {
       case 'doc.added':
         if (ev.doc && !s.documents.some((d) => d.id === ev.doc.id)) s.documents.push(ev.doc);
         break;
+      case 'doc.renamed': {
+        const d = s.documents.find((x) => x.id === ev.doc);
+        if (d && typeof ev.title === 'string') d.title = ev.title;
+        break;
+      }
+      case 'doc.moved':
+        moveDoc(s, ev.doc, ev.item ?? null, ev.position);
+        break;
+      case 'doc.removed':
+        s.documents = s.documents.filter((d) => d.id !== ev.doc);
+        if (s.presented?.doc === ev.doc) s.presented = null;
+        break;
       case 'participant.added':
         if (ev.participant && !s.participants.some((p) => p.id === ev.participant.id)) {
           s.participants.push({ online: false, ...ev.participant });
@@ -249,6 +261,23 @@ export class MeetingClient {
     }
     this.onChange?.({ kind: 'notice', msg: n });
   }
+}
+
+// Applies `doc.moved`: the documents array stays ordered by agenda item,
+// then position (the order of the hello snapshot), so the document goes in
+// front of what is now at `position` in its new item, or after its last one.
+function moveDoc(s, id, item, position) {
+  const i = s.documents.findIndex((d) => d.id === id);
+  if (i < 0) return;
+  const [d] = s.documents.splice(i, 1);
+  d.item = item;
+  const same = [];
+  s.documents.forEach((x, k) => { if ((x.item ?? null) === item) same.push(k); });
+  let at;
+  if (same.length >= position) at = same[Math.max(0, position - 1)];
+  else if (same.length) at = same[same.length - 1] + 1;
+  else at = s.documents.length;
+  s.documents.splice(at, 0, d);
 }
 
 function normalise(st) {

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The chair's view: the agenda with every document's pages as thumbnails,
 // the presented page large, previous/next (buttons and keys), stop, and who
-// is online.
+// is online; the documents tools (doctools.js). The secretary gets the same
+// view without the present controls (present: false): the stage then
+// follows the chair.
 import { h, clear, pagesLabel } from '../dom.js';
 import { tx, ta, langSwitch } from '../i18n.js';
 import { Stage, pageUrl } from '../stage.js';
 import { docsByItem, orderedDocs, offlineBanner, roleLabel } from './common.js';
 import { uploadButton } from '../upload.js';
+import { DocTools } from './doctools.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
-export function mountChair(root, client) {
+export function mountChair(root, client, { present: canPresent = true } = {}) {
   const st = () => client.state;
   const getDoc = (id) => st().documents.find((d) => d.id === id);
 
@@ -27,26 +30,29 @@ export function mountChair(root, client) {
   const titleEl = h('span.bar-meeting');
   const nowEl = h('span.bar-mode');
   const stopBtn = h('button.btn.danger.bar-btn', { type: 'button' }, h('span.icon-stop', { 'aria-hidden': 'true' }), h('span.label', { i18n: 'chair.stop' }));
-  const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), stopBtn, langSwitch());
+  const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), canPresent ? stopBtn : null, langSwitch());
 
   const stageBox = h('div', { id: 'stage' });
   const stage = new Stage(stageBox, { getDoc });
-  const nothing = h('p.stage-empty', { i18n: 'chair.nothing' });
+  const nothing = h('p.stage-empty', { i18n: canPresent ? 'chair.nothing' : 'secretary.nothing' });
   const prevBtn = h('button.btn.ctrl', { type: 'button', 'data-action': 'prev' }, h('span', { 'aria-hidden': 'true' }, '←'), h('span.label', { i18n: 'view.prev' }));
   const nextBtn = h('button.btn.ctrl.primary', { type: 'button', 'data-action': 'next' }, h('span.label', { i18n: 'view.next' }), h('span', { 'aria-hidden': 'true' }, '→'));
   const pager = h('span.ctrl-pager', { 'aria-live': 'polite' });
   const errorEl = h('p.form-error', { role: 'alert', hidden: true });
   const controls = h('div.controls', {}, prevBtn, pager, nextBtn);
-  const stageCol = h('section.chair-stage', {}, h('div.stage-frame', {}, stageBox, nothing), controls, errorEl, h('p.muted.small.keys-hint', { i18n: 'chair.keys' }));
+  const stageCol = h('section.chair-stage', {}, h('div.stage-frame', {}, stageBox, nothing),
+    canPresent ? controls : null, errorEl, canPresent ? h('p.muted.small.keys-hint', { i18n: 'chair.keys' }) : null);
 
   const docsCol = h('nav.chair-docs', { 't_aria-label': 'view.documents' });
   // Outlives re-renders of the list, which the upload itself triggers.
   const uploadStatus = h('p.upload-status', { role: 'status', hidden: true });
+  const docsError = h('p.form-error.docs-error', { role: 'alert', hidden: true });
+  const tools = new DocTools(client, { rerender: () => renderDocs(), statusEl: uploadStatus, errorEl: docsError });
   const peopleList = h('ul.people');
   const peopleCount = h('span.muted.small');
   const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
 
-  const app = h('div.app.chair-app', {}, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol));
+  const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol));
   clear(root).append(app);
 
   async function present(doc, page) {
@@ -90,6 +96,7 @@ export function mountChair(root, client) {
   stopBtn.addEventListener('click', () => present(null, 0));
 
   const onKey = (e) => {
+    if (!canPresent) return;
     if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.('input, textarea, select')) return;
     if (e.key === 'ArrowRight' || e.key === 'PageDown') { step(1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { step(-1); e.preventDefault(); }
@@ -150,36 +157,59 @@ export function mountChair(root, client) {
       else if (all[0]) open.add(all[0].id);
     }
     docsRendered = true;
+    // Keep the scroll place: the list is drawn again on every change.
+    const scroll = docsCol.scrollTop;
     clear(docsCol);
     docsCol.append(h('div.docs-head.item-head', {}, h('h2', { i18n: 'meeting.agenda' }),
-      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), uploadStatus);
+      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), uploadStatus, docsError);
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
     for (const g of docsByItem(s)) {
-      const sec = h('section.chair-item', {},
+      const sec = h('section.chair-item', { dataset: { item: g.item?.id || '' } },
         h('div.item-head', {},
           g.item ? h('h3', {}, h('span.item-no', {}, `${g.item.position ?? ''}.`), ' ', g.item.title) : h('h3', { i18n: 'view.otherDocs' }),
           uploadButton(s.meeting.id, g.item?.id, uploadStatus)));
-      if (!g.docs.length) sec.append(h('p.muted.small', { i18n: 'view.itemNoDocs' }));
-      for (const d of g.docs) {
-        const grid = h('div.thumbs');
-        const bar = h('div.doc-progress', { role: 'progressbar', dataset: { doc: d.id }, 'aria-valuemin': '0' }, h('span'));
-        const details = h('details.doc', { open: open.has(d.id) },
-          h('summary', {}, h('span.doc-title', {}, d.title), ' ', h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
-          bar, grid);
-        showProgress(bar, progress.get(d.id));
-        details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
-        for (let p = 1; p <= d.pages; p++) {
-          // Lazy: a 150-page report only loads the thumbnails scrolled to.
-          const img = h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226 });
-          const btn = h('button.thumb', { type: 'button', dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
-          ta(btn, 'aria-label', 'chair.presentPage', { page: p, title: d.title });
-          btn.addEventListener('click', () => present(d.id, p));
-          grid.append(btn);
-        }
-        sec.append(details);
-      }
+      tools.dropTarget(sec, g.item?.id || null);
+      if (!g.docs.length) sec.append(h('p.muted.small.drop-hint', { i18n: 'docs.dropHere' }));
+      for (const d of g.docs) sec.append(docEntry(d, g.item?.id || null));
       docsCol.append(sec);
     }
+    docsCol.scrollTop = scroll;
+  }
+
+  function docEntry(d, item) {
+    const entry = h('div.doc-entry', { dataset: { doc: d.id }, class: tools.ui.menu === d.id ? 'menu-open' : null });
+    const form = tools.renameForm(d);
+    if (form) {
+      entry.append(form);
+      return entry;
+    }
+    const grid = h('div.thumbs');
+    const bar = h('div.doc-progress', { role: 'progressbar', dataset: { doc: d.id }, 'aria-valuemin': '0' }, h('span'));
+    const details = h('details.doc', { open: open.has(d.id) },
+      h('summary', {},
+        h('span.doc-caret', { 'aria-hidden': 'true' }),
+        h('span.doc-text', {}, h('span.doc-title', {}, d.title), ' ', h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
+        tools.menuButton(d)),
+      bar, grid);
+    showProgress(bar, progress.get(d.id));
+    details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
+    for (let p = 1; p <= d.pages; p++) {
+      // Lazy: a 150-page report only loads the thumbnails scrolled to.
+      const img = h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226, draggable: 'false' });
+      if (canPresent) {
+        const btn = h('button.thumb', { type: 'button', dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
+        ta(btn, 'aria-label', 'chair.presentPage', { page: p, title: d.title });
+        btn.addEventListener('click', () => present(d.id, p));
+        grid.append(btn);
+      } else {
+        const fig = h('div.thumb.thumb-static', { dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
+        ta(img, 'alt', 'view.pageAlt', { title: d.title, page: p });
+        grid.append(fig);
+      }
+    }
+    entry.append(details, tools.menu(d, item));
+    tools.draggable(entry, d);
+    return entry;
   }
 
   // A thin bar under the document's title while its pages are pre-rendered.
@@ -232,7 +262,10 @@ export function mountChair(root, client) {
         if (bar) showProgress(bar, n);
         return;
       }
-      if (type === 'doc.added' || type === 'state') {
+      if (type === 'doc.added' || type === 'doc.renamed' || type === 'doc.moved' ||
+          type === 'doc.removed' || type === 'state') {
+        if (type === 'doc.removed' && tools.ui.edit === change.msg.doc) tools.ui.edit = null;
+        if (type === 'doc.removed' && tools.ui.menu === change.msg.doc) tools.closeMenu(false);
         aim = null;
         renderDocs();
         renderPeople();
@@ -240,6 +273,6 @@ export function mountChair(root, client) {
       }
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); stage.destroy(); },
+    destroy() { document.removeEventListener('keydown', onKey); stage.destroy(); tools.destroy(); },
   };
 }
