@@ -32,7 +32,11 @@
  *   job:   {"op":"info","src":PATH}
  *          {"op":"page","src":PATH,"page":N,"width":W,"out":PNG,"mark":TEXT}
  *          ("mark", optional: the watermark drawn over the page)
+ *          {"op":"text","src":PATH,"page":FIRST,"last":LAST}
+ *          {"op":"find","src":PATH,"page":N,"q":QUERY}
  *   reply: {"status":0,"pages":N,"width":W,"height":H}
+ *          {"status":0,"pages":N,"texts":[...],"outline":[...]}   (text)
+ *          {"status":0,"pages":N,"rects":[[x0,y0,x1,y1],...]}     (find)
  *          {"status":-errno,"error":"A sentence."}
  * Status values are negative errno numbers (both ends are the same binary on
  * the same machine): -EINVAL a document MuPDF cannot open or draw, -EACCES
@@ -81,7 +85,8 @@
 #define RENDER_WORKERS_MAX 64
 /* Time a fresh worker gets to say it is ready (exec, MuPDF start). */
 #define RENDER_START_MS 15000
-/* Longest reply line; real ones are under 400 bytes. */
+/* Longest reply line; real ones are under 400 bytes (a find's under 3 KiB),
+ * except a text job's (RENDER_TEXT_REPLY_MAX, render.h). */
 #define RENDER_REPLY_MAX 4096
 /* Time a worker gets to exit on its own after EOF on stdin. */
 #define RENDER_EXIT_MS 200
@@ -109,7 +114,9 @@ struct job {
 	char *src;
 	char *out;              /* RENDER_PAGE: the PNG path, the job's key */
 	char *mark;             /* RENDER_PAGE: text drawn over the page, or NULL */
+	char *query;            /* RENDER_FIND */
 	int page;
+	int last;               /* RENDER_TEXT: the last page */
 	int width;
 	int urgent;
 	struct req *reqs, **reqs_tail;
@@ -122,7 +129,8 @@ struct proc {
 	int to;                 /* its stdin */
 	int from;               /* its stdout */
 	size_t len;
-	char buf[RENDER_REPLY_MAX];
+	char *buf;              /* the reply line; grows up to the job's cap */
+	size_t cap;
 };
 
 struct pool_thread {
@@ -163,6 +171,7 @@ struct reply {
 	int status;
 	int pages;
 	char error[256];
+	char *data;             /* RENDER_TEXT, RENDER_FIND: the line (owned) */
 };
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
@@ -239,10 +248,10 @@ static int proc_stop(struct proc *p, int gentle)
 	return st;
 }
 
-/* Reads one line from the worker into p->buf (NUL-terminated, no newline).
- * Returns 0, -ETIMEDOUT, -EIO (EOF or error), -EPROTO (line too long) or
- * -ECANCELED (stop_fd became readable). */
-static int proc_read_line(struct proc *p, int timeout_ms, int stop_fd)
+/* Reads one line of at most `max` bytes from the worker into p->buf
+ * (NUL-terminated, no newline). Returns 0, -ETIMEDOUT, -EIO (EOF or error),
+ * -EPROTO (line too long), -ENOMEM or -ECANCELED (stop_fd became readable). */
+static int proc_read_line(struct proc *p, size_t max, int timeout_ms, int stop_fd)
 {
 	long long end = now_ms() + timeout_ms;
 
@@ -268,7 +277,21 @@ static int proc_read_line(struct proc *p, int timeout_ms, int stop_fd)
 			return -ETIMEDOUT;
 		if (stop_fd >= 0 && pfd[1].revents)
 			return -ECANCELED;
-		n = read(p->from, p->buf + p->len, sizeof p->buf - 1 - p->len);
+		if (p->len + 1 >= p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : RENDER_REPLY_MAX;
+			char *grown;
+
+			if (p->cap >= max + 1)
+				return -EPROTO;
+			if (cap > max + 1)
+				cap = max + 1;
+			grown = realloc(p->buf, cap);
+			if (!grown)
+				return -ENOMEM;
+			p->buf = grown;
+			p->cap = cap;
+		}
+		n = read(p->from, p->buf + p->len, p->cap - 1 - p->len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -281,7 +304,7 @@ static int proc_read_line(struct proc *p, int timeout_ms, int stop_fd)
 			/* One reply per job: nothing may follow it. */
 			return nl + 1 == p->buf + p->len ? 0 : -EPROTO;
 		}
-		if (p->len == sizeof p->buf - 1)
+		if (p->len >= max)
 			return -EPROTO;
 	}
 }
@@ -393,7 +416,7 @@ static int proc_start(struct proc *p, const char *exe, size_t mem_limit,
 		goto out;
 	}
 
-	rc = proc_read_line(p, RENDER_START_MS, stop_fd);
+	rc = proc_read_line(p, RENDER_REPLY_MAX, RENDER_START_MS, stop_fd);
 	if (rc == 0 && !strstr(p->buf, "\"ready\":true"))
 		rc = -EPROTO;
 	if (rc < 0) {
@@ -454,13 +477,13 @@ out:
 /* Waits for the reply to the job just sent. Every failure but -ECANCELED
  * leaves the worker stopped (p->pid == 0) and a result in rep; *crashed
  * says the worker died or broke the protocol (not a timeout). */
-static int proc_await(struct proc *p, int timeout_ms, int stop_fd,
+static int proc_await(struct proc *p, size_t max, int timeout_ms, int stop_fd,
 		      struct reply *rep, int *crashed)
 {
 	int rc, st;
 
 	*crashed = 0;
-	rc = proc_read_line(p, timeout_ms, stop_fd);
+	rc = proc_read_line(p, max, timeout_ms, stop_fd);
 	if (rc == 0)
 		rc = parse_reply(p->buf, rep);
 	if (rc == 0)
@@ -494,6 +517,12 @@ static char *job_line(const struct job *job)
 
 	if (job->kind == RENDER_INFO)
 		j = json_pack("{s:s, s:s}", "op", "info", "src", job->src);
+	else if (job->kind == RENDER_TEXT)
+		j = json_pack("{s:s, s:s, s:i, s:i}", "op", "text", "src", job->src,
+			      "page", job->page, "last", job->last);
+	else if (job->kind == RENDER_FIND)
+		j = json_pack("{s:s, s:s, s:i, s:s}", "op", "find", "src", job->src,
+			      "page", job->page, "q", job->query);
 	else
 		j = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s*}", "op", "page",
 			      "src", job->src, "page", job->page,
@@ -576,6 +605,7 @@ static void reqs_free(struct req *req)
 	while (req) {
 		struct req *next = req->next;
 
+		free(req->res.data);
 		free(req);
 		req = next;
 	}
@@ -589,6 +619,7 @@ static void job_free(struct job *job)
 	free(job->src);
 	free(job->out);
 	free(job->mark);
+	free(job->query);
 	free(job);
 }
 
@@ -610,11 +641,18 @@ static void job_add_req(struct job *job, struct req *req)
 	job->reqs_tail = &req->next;
 }
 
-/* Under r->mu: gives every request of `job` its result and queues them. */
+/* Under r->mu: gives every request of `job` its result and queues them.
+ * The reply's data goes to the first request (text and find jobs have only
+ * one: they are never coalesced). */
 static void finish_locked(struct render *r, struct job *job,
-			  const struct reply *rep)
+			  struct reply *rep)
 {
 	struct req *req;
+
+	if (job->reqs) {
+		job->reqs->res.data = rep->data;
+		rep->data = NULL;
+	}
 
 	for (req = job->reqs; req; req = req->next) {
 		req->res.status = rep->status;
@@ -669,7 +707,16 @@ static void run_job(struct pool_thread *t, struct job *job, struct reply *rep)
 		say(rep->error, sizeof rep->error, "The renderer cannot be reached.");
 		goto out;
 	}
-	rc = proc_await(&t->proc, r->timeout_ms, stop_fd, rep, &crashed);
+	rc = proc_await(&t->proc, job->kind == RENDER_TEXT ? RENDER_TEXT_REPLY_MAX :
+			RENDER_REPLY_MAX, r->timeout_ms, stop_fd, rep, &crashed);
+	if (rc == 0 && rep->status == 0 &&
+	    (job->kind == RENDER_TEXT || job->kind == RENDER_FIND)) {
+		rep->data = strdup(t->proc.buf);
+		if (!rep->data) {
+			rep->status = -ENOMEM;
+			say(rep->error, sizeof rep->error, "The server ran out of memory.");
+		}
+	}
 	pthread_mutex_lock(&r->mu);
 	r->stats.jobs++;
 	r->stats.timeouts += rep->status == -ETIMEDOUT && rc == -ETIMEDOUT;
@@ -723,6 +770,7 @@ static void *pool_main(void *arg)
 		t->job = NULL;
 		if (r->stopping) {
 			/* render_free() drops what is left: no more results. */
+			free(rep.data);
 			job_free(job);
 			break;
 		}
@@ -735,6 +783,8 @@ static void *pool_main(void *arg)
 	}
 	pthread_mutex_unlock(&r->mu);
 	proc_stop(&t->proc, 1);
+	free(t->proc.buf);
+	t->proc.buf = NULL;
 	return NULL;
 }
 
@@ -958,6 +1008,64 @@ nomem:
 	return -ENOMEM;
 }
 
+/* Queues a job of one request that is never coalesced. */
+static int queue_single(struct render *r, struct job *job, void *user)
+{
+	struct req *req = req_new(job->kind, user);
+
+	if (!req)
+		return -ENOMEM;
+	job->reqs_tail = &job->reqs;
+	job_add_req(job, req);
+	pthread_mutex_lock(&r->mu);
+	jobq_push(job->urgent ? &r->urgent : &r->normal, job);
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+int render_text(struct render *r, const char *src, int first, int last, void *user)
+{
+	struct job *job;
+	int rc;
+
+	if (!r || !src || first < 1 || last < first || last - first >= RENDER_TEXT_PAGES)
+		return -EINVAL;
+	job = calloc(1, sizeof *job);
+	if (!job)
+		return -ENOMEM;
+	job->kind = RENDER_TEXT;
+	job->page = first;
+	job->last = last;
+	job->src = strdup(src);
+	rc = job->src ? queue_single(r, job, user) : -ENOMEM;
+	if (rc < 0)
+		job_free(job);
+	return rc;
+}
+
+int render_find(struct render *r, const char *src, int page, const char *query,
+		int urgent, void *user)
+{
+	struct job *job;
+	int rc;
+
+	if (!r || !src || !query || page < 1)
+		return -EINVAL;
+	job = calloc(1, sizeof *job);
+	if (!job)
+		return -ENOMEM;
+	job->kind = RENDER_FIND;
+	job->page = page;
+	job->urgent = !!urgent;
+	job->src = strdup(src);
+	job->query = strdup(query);
+	rc = job->src && job->query ? queue_single(r, job, user) : -ENOMEM;
+	if (rc < 0)
+		job_free(job);
+	return rc;
+}
+
 int render_take(struct render *r, struct render_result *res)
 {
 	struct req *req;
@@ -1001,7 +1109,7 @@ int render_info_sync(const char *exe, const char *src, int *pages,
 {
 	struct job job = { .kind = RENDER_INFO, .src = (char *)src };
 	struct reply rep;
-	struct proc p;
+	struct proc p = { .buf = NULL, .cap = 0 };
 	sigset_t pipe_set, old;
 	char *line = NULL;
 	int rc, crashed;
@@ -1031,7 +1139,7 @@ int render_info_sync(const char *exe, const char *src, int *pages,
 		goto out;
 	}
 	memset(&rep, 0, sizeof rep);
-	proc_await(&p, RENDER_TIMEOUT_MS, -1, &rep, &crashed);
+	proc_await(&p, RENDER_REPLY_MAX, RENDER_TIMEOUT_MS, -1, &rep, &crashed);
 	rc = rep.status;
 	if (rc == 0)
 		*pages = rep.pages;
@@ -1039,6 +1147,7 @@ int render_info_sync(const char *exe, const char *src, int *pages,
 		say(err, errlen, "%s", rep.error);
 out:
 	proc_stop(&p, 1);
+	free(p.buf);
 	free(line);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

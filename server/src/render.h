@@ -43,7 +43,21 @@ struct render_config {
 	void *wake_arg;
 };
 
-enum render_kind { RENDER_INFO, RENDER_PAGE };
+enum render_kind { RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND };
+
+/* Bounds of a text job (render_text): the reply line carries the text of
+ * at most RENDER_TEXT_PAGES pages, each cut at RENDER_TEXT_PAGE_MAX bytes,
+ * and of page 1's job the outline, at most RENDER_OUTLINE_MAX entries with
+ * titles of at most 300 bytes, nested at most 8 deep. JSON escaping at most
+ * doubles that (control characters are replaced by spaces first), so a
+ * reply stays under RENDER_TEXT_REPLY_MAX; a longer line is a protocol
+ * error. */
+#define RENDER_TEXT_PAGES 16
+#define RENDER_TEXT_PAGE_MAX (64 * 1024)
+#define RENDER_OUTLINE_MAX 500
+#define RENDER_TEXT_REPLY_MAX ((size_t)4 << 20)
+/* Rectangles in one find reply. */
+#define RENDER_FIND_MAX 64
 
 struct render_result {
 	void *user;             /* as given to render_page/render_info */
@@ -56,6 +70,9 @@ struct render_result {
 	                         * could not be written) */
 	int pages;              /* RENDER_INFO: page count */
 	char error[256];        /* a sentence for a person when status != 0 */
+	char *data;             /* RENDER_TEXT, RENDER_FIND with status 0: the
+	                         * worker's reply line (JSON, see render.c);
+	                         * the caller frees it. NULL otherwise */
 };
 
 /* Starts the pool. Returns NULL (and logs why) when the workers can't start. */
@@ -85,6 +102,29 @@ int render_page_marked(struct render *r, const char *src, int page, int width,
 /* Queues a page count of `src` (also proves MuPDF can open it). Returns 0 or
  * -ENOMEM (-EINVAL for a NULL r or src). */
 int render_info(struct render *r, const char *src, void *user);
+/* Queues a text job: the plain text of pages first … last (1-based, at most
+ * RENDER_TEXT_PAGES of them; pages past the end are left out) and, when
+ * first is 1, the outline. Non-urgent. The result's `data` is
+ * {"status":0,"pages":N,"texts":["…",…],"outline":[{"title","page",
+ * "children"}]} (caller frees). Returns 0, -ENOMEM or -EINVAL (NULL r or
+ * src, or a bad range). Never coalesced with another job. */
+int render_text(struct render *r, const char *src, int first, int last, void *user);
+/* Queues a find of `query` on page `page`: the result's `data` is
+ * {"status":0,"rects":[[x0,y0,x1,y1],…]} with the matches' rectangles as
+ * fractions of the page's width and height (at most RENDER_FIND_MAX), the
+ * words matched as search.h folds them (case and diacritics ignored).
+ * Returns 0, -ENOMEM or -EINVAL. */
+int render_find(struct render *r, const char *src, int page, const char *query,
+		int urgent, void *user);
+/* Queues the conversion of the Office file `src` to the PDF `out_pdf` by
+ * LibreOffice (office_convert(), in a pool thread, with the profile
+ * <tmp_dir>/lo-profile-<k> of pool thread k and cfg.convert_timeout_ms).
+ * Returns 0, -ENOTSUP (no soffice, or no tmp_dir), -ENOMEM or -EINVAL
+ * (NULL arguments). The result's status is 0 or as office_convert() gives
+ * it (-ETIMEDOUT, -EINVAL, -EIO), with its sentence in error. */
+int render_convert(struct render *r, const char *src, const char *out_pdf, void *user);
+/* The soffice conversions run with, or NULL when there is none. Borrowed. */
+const char *render_soffice(struct render *r);
 /* Loop thread: moves one finished result into *res. Returns 1 if it did, 0 if
  * none is ready. */
 int render_take(struct render *r, struct render_result *res);

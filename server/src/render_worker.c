@@ -28,6 +28,7 @@
  * render_worker_probe() runs the same code in the calling process (fuzzing).
  */
 #include "render.h"
+#include "search.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -617,6 +618,320 @@ static void reply(struct worker *w, json_t *msg)
 	json_decref(msg);
 }
 
+/* ---- text, outline and find (op "text", op "find") ----------------------- */
+
+/* Copies at most `max` bytes of `src` (n bytes) into dst (max + 1 bytes),
+ * whole code points only: control characters but the newline become
+ * spaces and invalid UTF-8 becomes '?', so jansson takes the result. */
+static void clean_text(char *dst, size_t max, const char *src, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		uint32_t c;
+		size_t k = search_utf8_next(src + i, n - i, &c);
+
+		if (c == 0xfffd && k == 1 && (unsigned char)src[i] >= 0x80) {
+			if (o + 1 > max)
+				break;
+			dst[o++] = '?';
+		} else if (c < 0x20 || c == 0x7f) {
+			if (o + 1 > max)
+				break;
+			dst[o++] = c == '\n' ? '\n' : ' ';
+		} else {
+			if (o + k > max)
+				break;
+			memcpy(dst + o, src + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	dst[o] = '\0';
+}
+
+/* The plain text of page `pageno` (1-based) into *out (malloc'd, at most
+ * RENDER_TEXT_PAGE_MAX bytes). A page MuPDF cannot read has no text (""),
+ * so one broken page does not hide the others; only -ENOMEM fails. */
+static int page_text(struct worker *w, int pageno, char **out, char *err, size_t errlen)
+{
+	fz_context *ctx = w->ctx;
+	fz_page *page = NULL;
+	fz_stext_page *text = NULL;
+	fz_buffer *buf = NULL;
+	fz_stext_options opts;
+	unsigned char *data;
+	size_t len = 0;
+	int rc = 0;
+
+	*out = malloc(RENDER_TEXT_PAGE_MAX + 1);
+	if (!*out) {
+		say(err, errlen, "The renderer ran out of memory.");
+		return -ENOMEM;
+	}
+	(*out)[0] = '\0';
+	memset(&opts, 0, sizeof opts);
+	fz_var(page);
+	fz_var(text);
+	fz_var(buf);
+	fz_try(ctx) {
+		page = fz_load_page(ctx, w->cache.doc, pageno - 1);
+		text = fz_new_stext_page_from_page(ctx, page, &opts);
+		buf = fz_new_buffer_from_stext_page(ctx, text);
+		len = fz_buffer_storage(ctx, buf, &data);
+		clean_text(*out, RENDER_TEXT_PAGE_MAX, (const char *)data, len);
+	}
+	fz_always(ctx) {
+		fz_drop_buffer(ctx, buf);
+		fz_drop_stext_page(ctx, text);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		if (fz_caught(ctx) == FZ_ERROR_MEMORY) {
+			rc = caught(w, "The text cannot be extracted", err, errlen);
+			free(*out);
+			*out = NULL;
+		}
+	}
+	return rc;
+}
+
+#define OUTLINE_DEPTH_MAX 8
+#define OUTLINE_TITLE_MAX 300
+
+/* [{title, page, children}] of an outline level; page 0 when the entry
+ * points nowhere in the document. May throw (MuPDF). */
+static json_t *outline_json(struct worker *w, fz_outline *o, int depth, int *count)
+{
+	json_t *a = json_array();
+	char title[OUTLINE_TITLE_MAX + 1];
+
+	for (; a && o && *count < RENDER_OUTLINE_MAX; o = o->next) {
+		int page = -1;
+
+		(*count)++;
+		if (o->page.page >= 0)
+			page = fz_page_number_from_location(w->ctx, w->cache.doc, o->page);
+		clean_text(title, OUTLINE_TITLE_MAX, o->title ? o->title : "",
+			   o->title ? strlen(o->title) : 0);
+		json_array_append_new(a, json_pack("{s:s, s:i, s:o}", "title", title,
+						   "page", page >= 0 && page < w->cache.pages ? page + 1 : 0,
+						   "children", depth < OUTLINE_DEPTH_MAX && o->down ?
+						   outline_json(w, o->down, depth + 1, count) : json_array()));
+	}
+	return a;
+}
+
+/* The document's outline; an empty array if it has none or it is broken. */
+static json_t *load_outline(struct worker *w)
+{
+	fz_context *ctx = w->ctx;
+	fz_outline *outline = NULL;
+	json_t *a = NULL;
+	int count = 0;
+
+	fz_var(outline);
+	fz_var(a);
+	fz_try(ctx) {
+		outline = fz_load_outline(ctx, w->cache.doc);
+		a = outline_json(w, outline, 1, &count);
+	}
+	fz_always(ctx)
+		fz_drop_outline(ctx, outline);
+	fz_catch(ctx) {
+		json_decref(a);
+		a = NULL;
+	}
+	return a ? a : json_array();
+}
+
+static int do_text(struct worker *w, const char *src, int first, json_t *job,
+		   json_t **ok, char *err, size_t errlen)
+{
+	json_t *texts;
+	int last = 0, rc, p;
+
+	json_unpack(job, "{s?i}", "last", &last);
+	if (first < 1 || last < first || last - first >= RENDER_TEXT_PAGES) {
+		say(err, errlen, "The page range %d to %d is not one text job.", first, last);
+		return -EINVAL;
+	}
+	rc = doc_open(w, src, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (first > w->cache.pages) {
+		say(err, errlen, "Page %d does not exist: the document has %d pages.",
+		    first, w->cache.pages);
+		return -ERANGE;
+	}
+	if (last > w->cache.pages)
+		last = w->cache.pages;
+	texts = json_array();
+	for (p = first; texts && p <= last; p++) {
+		char *t;
+
+		rc = page_text(w, p, &t, err, errlen);
+		if (rc < 0) {
+			json_decref(texts);
+			return rc;
+		}
+		json_array_append_new(texts, json_string(t));
+		free(t);
+	}
+	*ok = json_pack("{s:i, s:i, s:o*, s:o*}", "status", 0, "pages", w->cache.pages,
+			"texts", texts, "outline", first == 1 ? load_outline(w) : NULL);
+	return 0;
+}
+
+/* One character of a page, folded, for find. */
+struct fchar {
+	uint32_t c;     /* folded; ' ' between lines */
+	int line;
+	fz_rect box;
+};
+
+static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
+		   json_t **ok, char *err, size_t errlen)
+{
+	fz_context *ctx = w->ctx;
+	fz_page *page = NULL;
+	fz_stext_page *text = NULL;
+	struct fchar *fc = NULL;
+	size_t n = 0, cap = 0;
+	const char *q = NULL;
+	uint32_t word[64];
+	json_t *rects = NULL;
+	fz_rect bound = fz_empty_rect;
+	int rc, nrects = 0, line = 0;
+
+	json_unpack(job, "{s?s}", "q", &q);
+	if (!q) {
+		say(err, errlen, "The find job has no query.");
+		return -EINVAL;
+	}
+	rc = doc_open(w, src, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (pageno < 1 || pageno > w->cache.pages) {
+		say(err, errlen, "Page %d does not exist.", pageno);
+		return -ERANGE;
+	}
+	fz_var(page);
+	fz_var(text);
+	fz_var(fc);
+	fz_var(n);
+	fz_var(cap);
+	fz_var(line);
+	fz_try(ctx) {
+		fz_stext_options opts;
+		fz_stext_block *b;
+
+		memset(&opts, 0, sizeof opts);
+		page = fz_load_page(ctx, w->cache.doc, pageno - 1);
+		bound = fz_bound_page(ctx, page);
+		text = fz_new_stext_page_from_page(ctx, page, &opts);
+		for (b = text->first_block; b; b = b->next) {
+			fz_stext_line *l;
+
+			if (b->type != FZ_STEXT_BLOCK_TEXT)
+				continue;
+			for (l = b->u.t.first_line; l; l = l->next, line++) {
+				fz_stext_char *ch;
+
+				for (ch = l->first_char; ; ch = ch->next) {
+					uint32_t c = ch ? search_fold_cp((uint32_t)ch->c) : ' ';
+
+					if (c == 0)
+						continue;
+					if (n == cap) {
+						size_t nc = cap ? cap * 2 : 1024;
+						struct fchar *g = realloc(fc, nc * sizeof *fc);
+
+						if (!g)
+							fz_throw(ctx, FZ_ERROR_MEMORY, "find: out of memory");
+						fc = g;
+						cap = nc;
+					}
+					fc[n].c = c;
+					fc[n].line = ch ? line : -1;
+					fc[n].box = ch ? fz_rect_from_quad(ch->quad) : fz_empty_rect;
+					n++;
+					if (!ch)
+						break;
+				}
+			}
+		}
+	}
+	fz_always(ctx) {
+		fz_drop_stext_page(ctx, text);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		free(fc);
+		return caught(w, "The page's text cannot be read", err, errlen);
+	}
+
+	rects = json_array();
+	{
+		float pw = bound.x1 - bound.x0, ph = bound.y1 - bound.y0;
+		size_t qn = strlen(q), qi = 0;
+
+		/* Each word of the query, matched whole, as search.c does. */
+		while (qi < qn && rects) {
+			size_t wl = 0, i;
+
+			while (qi < qn) {
+				uint32_t c;
+
+				qi += search_utf8_next(q + qi, qn - qi, &c);
+				c = search_fold_cp(c);
+				if (c == 0)
+					continue;
+				if (!search_is_word(c))
+					break;
+				if (wl < sizeof word / sizeof word[0])
+					word[wl++] = c;
+			}
+			for (i = 0; wl && i + wl <= n && nrects < RENDER_FIND_MAX; i++) {
+				fz_rect box = fz_empty_rect;
+				size_t k;
+				int l0;
+
+				if (!search_is_word(fc[i].c) || (i > 0 && search_is_word(fc[i - 1].c)))
+					continue;
+				for (k = 0; k < wl && fc[i + k].c == word[k]; k++)
+					;
+				if (k < wl || (i + wl < n && search_is_word(fc[i + wl].c)))
+					continue;
+				/* A word split over two lines gives a rectangle per line. */
+				l0 = fc[i].line;
+				for (k = 0; k <= wl && nrects < RENDER_FIND_MAX; k++) {
+					if (k == wl || fc[i + k].line != l0) {
+						if (!(pw > 0 && ph > 0) || fz_is_empty_rect(box))
+							break;
+						json_array_append_new(rects, json_pack("[i,i,i,i]",
+							(int)lrintf((box.x0 - bound.x0) / pw * 10000),
+							(int)lrintf((box.y0 - bound.y0) / ph * 10000),
+							(int)lrintf((box.x1 - bound.x0) / pw * 10000),
+							(int)lrintf((box.y1 - bound.y0) / ph * 10000)));
+						nrects++;
+						if (k == wl)
+							break;
+						box = fz_empty_rect;
+						l0 = fc[i + k].line;
+					}
+					box = fz_union_rect(box, fc[i + k].box);
+				}
+			}
+		}
+	}
+	free(fc);
+	/* Rectangles in units of 1/10000 of the page, to keep the line short. */
+	*ok = json_pack("{s:i, s:i, s:o*}", "status", 0, "pages", w->cache.pages,
+			"rects", rects);
+	return 0;
+}
+
 static void handle(struct worker *w, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -638,6 +953,16 @@ static void handle(struct worker *w, const char *line, size_t len)
 	} else if (strcmp(op, "page") == 0 && out) {
 		rc = do_page(w, src, page, width, mark, out, &height, err, sizeof err);
 		pages = w->cache.pages;
+	} else if (strcmp(op, "text") == 0 || strcmp(op, "find") == 0) {
+		json_t *ok = NULL;
+
+		rc = op[0] == 't' ? do_text(w, src, page, job, &ok, err, sizeof err)
+				  : do_find(w, src, page, job, &ok, err, sizeof err);
+		if (rc == 0) {
+			reply(w, ok);
+			json_decref(job);
+			return;
+		}
 	} else {
 		rc = -EPROTO;
 		say(err, sizeof err, "The renderer got an unknown job \"%s\".", op);
