@@ -38,6 +38,7 @@
 #include "meeting.h"
 #include "qr.h"
 #include "render.h"
+#include "search.h"
 #include "store.h"
 
 #define JSON_BODY_MAX (16 * 1024)
@@ -52,6 +53,8 @@ enum job_kind {
 	JOB_UPLOAD,             /* page count of an upload: req waits to answer */
 	JOB_PAGE,               /* a page image a request waits for */
 	JOB_PRERENDER,          /* a page image rendered ahead of time (pre) */
+	JOB_TEXT,               /* the text of some pages of a blob (ix) */
+	JOB_FIND,               /* a search's rectangles on a page: req waits */
 };
 
 struct pending {
@@ -59,7 +62,8 @@ struct pending {
 	struct req *req;        /* NULL once the client hung up; always for JOB_PRERENDER */
 	enum job_kind kind;
 	struct prerender *pre;  /* JOB_PRERENDER: the document's progress */
-	int page, width;        /* JOB_PAGE, JOB_PRERENDER */
+	struct indexing *ix;    /* JOB_TEXT: the blob being indexed */
+	int page, width;        /* JOB_PAGE, JOB_PRERENDER; JOB_TEXT its first page */
 	char path[4200];        /* the PNG to serve, or the upload to remove */
 };
 
@@ -920,6 +924,256 @@ static void prerender_start(struct srv *s, const char *doc_id)
 	prerender_pump(s, pre);
 }
 
+/* ---- text, outline and search ------------------------------------------- */
+
+/*
+ * A document's text is extracted once per content (blob), in text jobs of
+ * RENDER_TEXT_PAGES pages each, queued non-urgent after the pre-render's
+ * first jobs (after an upload) or at start (blobs never indexed, e.g. from
+ * `plenum doc add`). Each job's pages go into the index as they come; the
+ * first job also brings the outline. When the last job is back the blob is
+ * 'done' (or 'failed' with the first error) and every meeting with a
+ * document of it gets a `doc.indexed` notice with the outline.
+ */
+
+/* A blob being indexed: its text jobs are pendings that point here. */
+struct indexing {
+	char sha[LIBRARY_SHA_LEN + 1];
+	int jobs;               /* text jobs not back yet */
+	char error[320];        /* the first failure, or "" */
+	int64_t started_ms;
+};
+
+static void indexed_notify(struct srv *s, const char *sha)
+{
+	json_t *docs = search_docs_of_blob(s->st, sha);
+	json_t *outline = search_outline_load(s->st, sha);
+	json_t *d;
+	size_t k;
+
+	json_array_foreach(docs, k, d) {
+		json_t *n = json_pack("{s:s, s:O, s:o}", "type", "doc.indexed",
+				      "doc", json_object_get(d, "doc"),
+				      "outline", outline ? json_incref(outline) : json_array());
+		if (n)
+			ws_broadcast(s, json_string_value(json_object_get(d, "meeting")), n);
+		json_decref(n);
+	}
+	json_decref(outline);
+	json_decref(docs);
+}
+
+static void indexing_end(struct srv *s, struct indexing *ix)
+{
+	int rc = search_index_end(s->st, ix->sha, ix->error[0] ? ix->error : NULL);
+
+	if (rc < 0)
+		log_warn("text of %.12s: the index state cannot be stored", ix->sha);
+	if (ix->error[0])
+		log_warn("text of %.12s: %s", ix->sha, ix->error);
+	else
+		log_info("indexed the text of %.12s in %.2f s", ix->sha,
+			 (double)(now_ms() - ix->started_ms) / 1000.0);
+	indexed_notify(s, ix->sha);
+	free(ix);
+}
+
+/* Queues the text jobs of a blob. Failures are logged and stored as the
+ * blob's state; the document works without its text. */
+static void index_blob(struct srv *s, const char *sha, const char *ext, int pages)
+{
+	struct indexing *ix;
+	char blob[1400];
+
+	if (search_index_begin(s->st, sha) < 0) {
+		log_warn("text of %.12s: cannot start indexing", sha);
+		return;
+	}
+	ix = calloc(1, sizeof *ix);
+	if (!ix) {
+		search_index_end(s->st, sha, "out of memory");
+		return;
+	}
+	snprintf(ix->sha, sizeof ix->sha, "%s", sha);
+	ix->started_ms = now_ms();
+	library_blob_path(s->cfg->data_dir, sha, ext, blob, sizeof blob);
+	for (int first = 1; first <= pages; first += RENDER_TEXT_PAGES) {
+		int last = first + RENDER_TEXT_PAGES - 1 < pages ? first + RENDER_TEXT_PAGES - 1 : pages;
+		struct pending *p = pending_new(s, NULL, JOB_TEXT, blob);
+
+		if (p) {
+			p->ix = ix;
+			p->page = first;
+		}
+		if (!p || render_text(s->render, blob, first, last, p) < 0) {
+			if (p)
+				pending_free(s, p);
+			snprintf(ix->error, sizeof ix->error, "the render queue refused the text job");
+			break;
+		}
+		ix->jobs++;
+	}
+	if (ix->jobs == 0)
+		indexing_end(s, ix);
+}
+
+/* After an upload: index the document's content unless that content was
+ * indexed before (then its outline is known already). */
+static void index_doc(struct srv *s, const char *doc_id)
+{
+	struct library_doc d;
+
+	if (library_doc_lookup(s->st, doc_id, &d) < 0 || d.pages < 1)
+		return;
+	if (search_index_known(s->st, d.sha256) == 0)
+		index_blob(s, d.sha256, d.ext, d.pages);
+	else
+		indexed_notify(s, d.sha256);
+}
+
+void http_index_pending(struct srv *s)
+{
+	json_t *blobs = NULL, *b;
+	size_t k;
+
+	if (search_unindexed(s->st, &blobs) < 0) {
+		log_warn("cannot list the documents whose text is not indexed");
+		json_decref(blobs);
+		return;
+	}
+	if (json_array_size(blobs))
+		log_info("indexing the text of %zu document file%s", json_array_size(blobs),
+			 json_array_size(blobs) == 1 ? "" : "s");
+	json_array_foreach(blobs, k, b)
+		index_blob(s, json_string_value(json_object_get(b, "sha256")),
+			   json_string_value(json_object_get(b, "ext")),
+			   (int)json_integer_value(json_object_get(b, "pages")));
+	json_decref(blobs);
+}
+
+static void text_done(struct srv *s, struct pending *p, const struct render_result *res)
+{
+	struct indexing *ix = p->ix;
+	json_t *j = NULL;
+	int rc;
+
+	if (res->status < 0) {
+		if (!ix->error[0])
+			snprintf(ix->error, sizeof ix->error, "pages %d and on: %s", p->page, res->error);
+	} else {
+		j = json_loads(res->data ? res->data : "", 0, NULL);
+		rc = search_index_pages(s->st, ix->sha, p->page, json_object_get(j, "texts"),
+					json_object_get(j, "outline"));
+		if (rc < 0 && !ix->error[0])
+			snprintf(ix->error, sizeof ix->error, "pages %d and on cannot be stored (%s)",
+				 p->page, strerror(-rc));
+		json_decref(j);
+	}
+	pending_free(s, p);
+	if (--ix->jobs == 0)
+		indexing_end(s, ix);
+}
+
+static void route_search(struct srv *s, struct req *r, const char *meeting)
+{
+	char arg[4096];
+	const char *q;
+	json_t *hits = NULL;
+	int rc;
+
+	if (require_meeting(s, r, meeting) < 0)
+		return;
+	/* A query longer than the buffer is longer than SEARCH_QUERY_MAX. */
+	q = lws_get_urlarg_by_name(r->wsi, "q=", arg, sizeof arg);
+	if (!q || !search_query_ok(q)) {
+		respond_error(r, 400, "bad_request",
+			      "the query must have 1 to 200 characters (q=…)");
+		return;
+	}
+	rc = search_query(s->st, meeting, q, &hits);
+	if (rc < 0) {
+		respond_error(r, 500, "internal", "the search failed");
+		return;
+	}
+	add_header(r, "cache-control", "no-store");
+	respond_json(r, 200, json_pack("{s:s, s:o}", "query", q, "hits", hits));
+}
+
+static void route_find(struct srv *s, struct req *r, const char *doc, int page)
+{
+	struct library_doc d;
+	char arg[4096], blob[1400];
+	const char *q;
+
+	if (require_session(s, r) < 0)
+		return;
+	if (library_doc_lookup(s->st, doc, &d) < 0) {
+		respond_error(r, 404, "not_found", "no such document");
+		return;
+	}
+	if (strcmp(d.meeting, r->who.meeting) != 0) {
+		respond_error(r, 403, "forbidden", "this document belongs to another meeting");
+		return;
+	}
+	if (page < 1 || page > d.pages) {
+		respond_error(r, 404, "not_found", "no such page");
+		return;
+	}
+	q = lws_get_urlarg_by_name(r->wsi, "q=", arg, sizeof arg);
+	if (!q || !search_query_ok(q)) {
+		respond_error(r, 400, "bad_request",
+			      "the query must have 1 to 200 characters (q=…)");
+		return;
+	}
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	struct pending *p = pending_new(s, r, JOB_FIND, blob);
+	if (!p || render_find(s->render, blob, page, q, 1, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		return;
+	}
+	p->page = page;
+	snprintf(p->path, sizeof p->path, "%s", d.id);
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+}
+
+/* The worker's rectangles (1/10000 of the page) as fractions. */
+static void find_done(struct req *r, const struct pending *p, const struct render_result *res)
+{
+	json_t *j, *rects, *out, *rc4;
+	size_t k, i;
+	char *text;
+
+	if (res->status < 0) {
+		char why[400];
+		snprintf(why, sizeof why, "the page cannot be searched: %s", res->error);
+		respond_error(r, 503, "unavailable", why);
+		return;
+	}
+	j = json_loads(res->data ? res->data : "", 0, NULL);
+	rects = json_object_get(j, "rects");
+	out = json_array();
+	json_array_foreach(rects, k, rc4) {
+		json_t *a = json_array();
+		for (i = 0; i < 4; i++)
+			json_array_append_new(a, json_real((double)json_integer_value(
+				json_array_get(rc4, i)) / 10000.0));
+		json_array_append_new(out, a);
+	}
+	json_decref(j);
+	j = json_pack("{s:s, s:i, s:o}", "doc", p->path, "page", p->page, "rects", out);
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(5)) : NULL;
+	json_decref(j);
+	if (!text) {
+		respond_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	add_header(r, "cache-control", "no-store");
+	respond(r, 200, "application/json", text, strlen(text));
+}
+
 /* ---- uploads ------------------------------------------------------------ */
 
 static const char *const upload_fields[] = { "file", "item", "title", "confidential" };
@@ -1106,8 +1360,10 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 				       "item", json_object_get(doc, "item"),
 				       "confidential", json_object_get(doc, "confidential")));
 	const char *id = json_string_value(json_object_get(doc, "id"));
-	if (id)
+	if (id) {
 		prerender_start(s, id);
+		index_doc(s, id);
+	}
 	json_decref(doc);
 out:
 	upload_cleanup(r);
@@ -1116,6 +1372,10 @@ out:
 void http_shutdown(struct srv *s)
 {
 	while (s->pending) {
+		struct indexing *ix = s->pending->kind == JOB_TEXT ? s->pending->ix : NULL;
+
+		if (ix && --ix->jobs == 0)
+			free(ix);
 		if (s->pending->kind == JOB_UPLOAD)
 			unlink(s->pending->path);
 		pending_free(s, s->pending);
@@ -1133,6 +1393,20 @@ void http_render_done(struct srv *s, struct render_result *res)
 	struct req *r = p->req;
 
 	s->renders_total++;
+	if (p->kind == JOB_TEXT) {
+		text_done(s, p, res); /* frees p */
+		free(res->data);
+		res->data = NULL;
+		return;
+	}
+	if (p->kind == JOB_FIND) {
+		if (r)
+			find_done(r, p, res);
+		pending_free(s, p);
+		free(res->data);
+		res->data = NULL;
+		return;
+	}
 	if (res->status < 0)
 		s->render_failures++;
 	else if (p->kind != JOB_UPLOAD)
@@ -1218,6 +1492,8 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 	rest = match_id(path, "/api/meetings/", id);
 	if (rest && strcmp(rest, "/qr.svg") == 0)
 		return route_qr(s, r, id);
+	if (rest && strcmp(rest, "/search") == 0)
+		return route_search(s, r, id);
 	rest = match_id(path, "/api/docs/", id);
 	if (rest && strcmp(rest, "/file") == 0)
 		return route_original(s, r, id);
@@ -1226,6 +1502,8 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 		long n = strtol(rest + 7, &end, 10);
 		if (end != rest + 7 && strcmp(end, ".png") == 0 && n > 0 && n < 1000000)
 			return route_page(s, r, id, (int)n);
+		if (end != rest + 7 && strcmp(end, "/find") == 0 && n > 0 && n < 1000000)
+			return route_find(s, r, id, (int)n);
 		return respond_error(r, 404, "not_found", "no such page");
 	}
 	if (strncmp(path, "/api/", 5) == 0)

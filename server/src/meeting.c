@@ -890,16 +890,23 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	}
 
 	docs = json_array();
-	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item, d.confidential FROM document d "
-			      "LEFT JOIN item i ON i.id = d.item WHERE d.meeting = ? "
+	/* The outline, when the document's text has been indexed (search.c
+	 * writes blob_outline). */
+	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item, d.confidential, o.outline "
+			      "FROM document d LEFT JOIN item i ON i.id = d.item "
+			      "LEFT JOIN blob_outline o ON o.sha256 = d.sha256 WHERE d.meeting = ? "
 			      "AND d.removed IS NULL ORDER BY i.position IS NULL, i.position, d.position, d.created");
 	if (s) {
 		store_bind_text(s, 1, meeting);
-		while (store_step(s) == 1)
-			json_array_append_new(docs, json_pack("{s:s, s:s, s:I, s:s?, s:b}",
+		while (store_step(s) == 1) {
+			json_t *d = json_pack("{s:s, s:s, s:I, s:s?, s:b}",
 				"id", store_col_text(s, 0), "title", store_col_text(s, 1),
 				"pages", (json_int_t)store_col_int(s, 2), "item", store_col_text(s, 3),
-				"confidential", store_col_int(s, 4) != 0));
+				"confidential", store_col_int(s, 4) != 0);
+			if (d && !store_col_null(s, 5))
+				json_object_set_new(d, "outline", json_loads(store_col_text(s, 5), 0, NULL));
+			json_array_append_new(docs, d);
+		}
 		store_reset(s);
 	}
 

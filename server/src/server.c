@@ -191,6 +191,7 @@ int server_run(const struct config *cfg)
 		rc = -EIO;
 		goto out;
 	}
+	http_index_pending(&s);
 
 	log_info("Plenum %s listening on %s:%d — public URL %s", PLENUM_VERSION,
 		 cfg->listen_host, cfg->port, cfg->public_url);

@@ -68,6 +68,10 @@ size_t http_pss_size(void);
 void http_shutdown(struct srv *s);
 /* A render result came back: answer the request that waits for it. */
 void http_render_done(struct srv *s, struct render_result *res);
+/* At start: queues the text jobs of every document file whose text is not
+ * indexed yet (documents added with `plenum doc add`, or an index that a
+ * stop interrupted). */
+void http_index_pending(struct srv *s);
 /* The session token a request carries (cookie or ?session=), or "". */
 void http_session_token(struct lws *wsi, char out[AUTH_TOKEN_LEN + 1]);
 
