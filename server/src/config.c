@@ -16,7 +16,8 @@
 
 static const char *keys[] = {
 	"data", "listen", "public-url", "web-root", "max-upload",
-	"render-workers", "render-timeout", "max-connections", "cache-max", NULL
+	"render-workers", "render-timeout", "max-connections", "cache-max",
+	"convert-timeout", NULL
 };
 
 static void replace(char **slot, const char *value)
@@ -37,6 +38,7 @@ void config_init(struct config *c)
 	c->render_timeout_ms = 20000;
 	c->max_connections = 10000;
 	c->cache_max = (size_t)2 << 30;
+	c->convert_timeout_ms = 60000;
 }
 
 void config_free(struct config *c)
@@ -148,6 +150,10 @@ int config_set(struct config *c, const char *key, const char *value,
 		if (parse_long(value, 1, 3600, &l) < 0)
 			goto bad;
 		c->render_timeout_ms = (int)l * 1000;
+	} else if (strcmp(key, "convert-timeout") == 0) {
+		if (parse_long(value, 1, 3600, &l) < 0)
+			goto bad;
+		c->convert_timeout_ms = (int)l * 1000;
 	} else if (strcmp(key, "max-connections") == 0) {
 		if (parse_long(value, 16, 1000000, &l) < 0)
 			goto bad;

@@ -45,6 +45,12 @@
  * The pool adds -ETIMEDOUT (killed after cfg.timeout_ms) and -EIO (the
  * worker crashed, could not start or broke the protocol).
  *
+ * Office conversions (RENDER_CONVERT) take a pool thread but not its
+ * worker: the thread runs soffice itself (office_convert(), office.h) with
+ * the profile <tmp_dir>/lo-profile-<k> that only thread k uses, so no two
+ * conversions share a LibreOffice profile. They queue with the non-urgent
+ * jobs, so a page someone waits for still goes first.
+ *
  * Invariants (besides those in render.h):
  *  1. A job is in exactly one place: the urgent list, the normal list, or a
  *     worker's `job` (running); only r->mu holders move it.
@@ -61,6 +67,7 @@
  * concurrently. */
 #define _GNU_SOURCE
 #include "render.h"
+#include "office.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,6 +158,9 @@ struct render {
 	size_t mem_limit;
 	void (*wake)(void *arg);
 	void *wake_arg;
+	char *soffice;          /* NULL: no Office conversions */
+	char *tmp_dir;
+	int convert_timeout_ms;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cond;    /* a job was queued, or stopping */
@@ -668,6 +678,25 @@ static void finish_locked(struct render *r, struct job *job,
 	job->reqs_tail = &job->reqs;
 }
 
+/* A conversion runs soffice in this thread, beside (not in) its worker,
+ * with a profile and an output folder of this thread's own. */
+static void run_convert(struct pool_thread *t, struct job *job, struct reply *rep)
+{
+	struct render *r = t->r;
+	char profile[4200], outdir[4200];
+	int k = (int)(t - r->threads);
+
+	snprintf(profile, sizeof profile, "%s/lo-profile-%d", r->tmp_dir, k);
+	snprintf(outdir, sizeof outdir, "%s/lo-out-%d", r->tmp_dir, k);
+	rep->status = office_convert(r->soffice, job->src, job->out, profile, outdir,
+				     r->convert_timeout_ms, r->stop_pipe[0], rep->error,
+				     sizeof rep->error);
+	pthread_mutex_lock(&r->mu);
+	r->stats.jobs++;
+	r->stats.timeouts += rep->status == -ETIMEDOUT;
+	pthread_mutex_unlock(&r->mu);
+}
+
 static void run_job(struct pool_thread *t, struct job *job, struct reply *rep)
 {
 	struct render *r = t->r;
@@ -676,6 +705,10 @@ static void run_job(struct pool_thread *t, struct job *job, struct reply *rep)
 	int rc, crashed, attempt;
 
 	memset(rep, 0, sizeof *rep);
+	if (job->kind == RENDER_CONVERT) {
+		run_convert(t, job, rep);
+		return;
+	}
 	line = job_line(job);
 	if (!line) {
 		rep->status = -EINVAL;
@@ -816,6 +849,19 @@ struct render *render_new(const struct render_config *cfg)
 	r->mem_limit = cfg->mem_limit ? cfg->mem_limit : RENDER_MEM_LIMIT;
 	r->wake = cfg->wake;
 	r->wake_arg = cfg->wake_arg;
+	r->convert_timeout_ms = cfg->convert_timeout_ms > 0 ? cfg->convert_timeout_ms
+							    : OFFICE_TIMEOUT_MS;
+	if (cfg->tmp_dir) {
+		char found[4096];
+
+		r->tmp_dir = strdup(cfg->tmp_dir);
+		if (cfg->soffice)
+			r->soffice = strdup(cfg->soffice);
+		else if (office_find(found, sizeof found) == 0)
+			r->soffice = strdup(found);
+		if (!r->tmp_dir || (cfg->soffice && !r->soffice))
+			goto nomem;
+	}
 	r->nthreads = cfg->workers;
 	if (r->nthreads <= 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -895,6 +941,8 @@ void render_free(struct render *r)
 	pthread_mutex_destroy(&r->mu);
 	free(r->threads);
 	free(r->exe);
+	free(r->soffice);
+	free(r->tmp_dir);
 	free(r);
 }
 
@@ -1064,6 +1112,45 @@ int render_find(struct render *r, const char *src, int page, const char *query,
 	if (rc < 0)
 		job_free(job);
 	return rc;
+}
+
+int render_convert(struct render *r, const char *src, const char *out_pdf, void *user)
+{
+	struct job *job;
+	struct req *req;
+
+	if (!r || !src || !out_pdf)
+		return -EINVAL;
+	if (!r->soffice || !r->tmp_dir)
+		return -ENOTSUP;
+	job = calloc(1, sizeof *job);
+	req = req_new(RENDER_CONVERT, user);
+	if (!job || !req)
+		goto nomem;
+	job->kind = RENDER_CONVERT;
+	job->reqs_tail = &job->reqs;
+	job->src = strdup(src);
+	job->out = strdup(out_pdf);
+	if (!job->src || !job->out)
+		goto nomem;
+	job_add_req(job, req);
+
+	pthread_mutex_lock(&r->mu);
+	jobq_push(&r->normal, job);
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+
+nomem:
+	if (!job || !job->reqs)
+		free(req);
+	job_free(job);
+	return -ENOMEM;
+}
+
+const char *render_soffice(struct render *r)
+{
+	return r ? r->soffice : NULL;
 }
 
 int render_take(struct render *r, struct render_result *res)

@@ -41,9 +41,13 @@ struct render_config {
 	size_t mem_limit;       /* address-space limit of a worker, bytes; 0: 1 GiB */
 	void (*wake)(void *arg);/* called from a pool thread when a result is ready */
 	void *wake_arg;
+	/* Office conversion (RENDER_CONVERT, office.h). */
+	const char *soffice;    /* LibreOffice's soffice; NULL: looked up on PATH */
+	const char *tmp_dir;    /* for profiles and output; NULL: no conversions */
+	int convert_timeout_ms; /* wall clock per conversion; <= 0: 60 s */
 };
 
-enum render_kind { RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND };
+enum render_kind { RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND, RENDER_CONVERT };
 
 /* Bounds of a text job (render_text): the reply line carries the text of
  * at most RENDER_TEXT_PAGES pages, each cut at RENDER_TEXT_PAGE_MAX bytes,

@@ -184,6 +184,8 @@ int server_run(const struct config *cfg)
 		.mem_limit = 0,
 		.wake = wake,
 		.wake_arg = &s,
+		.tmp_dir = s.tmp_dir,
+		.convert_timeout_ms = cfg->convert_timeout_ms,
 	};
 	s.render = render_new(&rcfg);
 	if (!s.render) {
@@ -193,6 +195,12 @@ int server_run(const struct config *cfg)
 	}
 	http_index_pending(&s);
 
+	if (render_soffice(s.render))
+		log_info("Office files are converted by %s (timeout %d s)",
+			 render_soffice(s.render), cfg->convert_timeout_ms / 1000);
+	else
+		log_warn("no LibreOffice (soffice) on PATH: Word, Excel and PowerPoint "
+			 "uploads are refused");
 	log_info("Plenum %s listening on %s:%d — public URL %s", PLENUM_VERSION,
 		 cfg->listen_host, cfg->port, cfg->public_url);
 	running = s.ctx;
