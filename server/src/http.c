@@ -36,6 +36,7 @@
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
+#include "office.h"
 #include "qr.h"
 #include "render.h"
 #include "search.h"
@@ -51,6 +52,7 @@ enum route { RT_NONE, RT_JOIN, RT_UPLOAD };
 /* What a render job's `user` pointer (a struct pending) is for. */
 enum job_kind {
 	JOB_UPLOAD,             /* page count of an upload: req waits to answer */
+	JOB_CONVERT,            /* an Office upload's conversion to PDF: req waits */
 	JOB_PAGE,               /* a page image a request waits for */
 	JOB_PRERENDER,          /* a page image rendered ahead of time (pre) */
 	JOB_TEXT,               /* the text of some pages of a blob (ix) */
@@ -93,7 +95,7 @@ struct req {
 	struct auth_who who;
 	/* the response */
 	int status;
-	char ctype[64];
+	char ctype[128];        /* fits the longest Office type (mime_of) */
 	char *body;
 	size_t body_len, sent;
 	char headers[1024];     /* extra "name: value\r\n" lines, pre-rendered */
@@ -111,6 +113,10 @@ struct req {
 	size_t bytes;
 	bool too_large, got_file;
 	struct library_hasher hasher;
+	/* an Office upload (office.h): r->tmp is the original, r->pdf its
+	 * conversion, r->sha the original's SHA-256 (the blob's key) */
+	bool office;
+	char sha[LIBRARY_SHA_LEN + 1], office_ext[16], pdf[1400];
 	char meeting[AUTH_ID_LEN + 1];
 	struct pending *pending;
 };
@@ -344,6 +350,16 @@ static const char *mime_of(const char *path)
 		{ ".txt", "text/plain; charset=utf-8" },
 		{ ".pdf", "application/pdf" },
 		{ ".gz", "application/gzip" },
+		{ ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+		{ ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+		{ ".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+		{ ".doc", "application/msword" },
+		{ ".xls", "application/vnd.ms-excel" },
+		{ ".ppt", "application/vnd.ms-powerpoint" },
+		{ ".odt", "application/vnd.oasis.opendocument.text" },
+		{ ".ods", "application/vnd.oasis.opendocument.spreadsheet" },
+		{ ".odp", "application/vnd.oasis.opendocument.presentation" },
+		{ ".rtf", "application/rtf" },
 	};
 	const char *dot = strrchr(path, '.');
 
@@ -744,6 +760,14 @@ static void route_original(struct srv *s, struct req *r, const char *doc)
 		return;
 	}
 	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	/* A converted Office file: the original, not its PDF (office.h). */
+	if (strcmp(d.ext, "pdf") == 0) {
+		char orig[4200], ext[16];
+		if (office_original_find(s->cfg->data_dir, d.sha256, orig, sizeof orig, ext) == 0) {
+			snprintf(blob, sizeof blob, "%s", orig);
+			snprintf(d.ext, sizeof d.ext, "%s", ext);
+		}
+	}
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", d.id, d.ext);
 	add_header(r, "content-disposition", disp);
 	add_header(r, "cache-control", "private, max-age=31536000, immutable");
@@ -1271,6 +1295,123 @@ static void upload_cleanup(struct req *r)
 		unlink(r->tmp);
 		r->tmp[0] = 0;
 	}
+	if (r->pdf[0]) {
+		unlink(r->pdf);
+		r->pdf[0] = 0;
+	}
+}
+
+/* Queues the page count of the PDF of an Office upload (r->pdf). Returns 0,
+ * or responds and returns -1. */
+static int office_count(struct srv *s, struct req *r)
+{
+	struct pending *p = pending_new(s, r, JOB_UPLOAD, r->pdf);
+
+	if (!p || render_info(s->render, r->pdf, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		return -1;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+	return 0;
+}
+
+/*
+ * An Office upload (Word, Excel, PowerPoint, OpenDocument; office.h) is
+ * converted to PDF by LibreOffice in a pool thread, then counted and added
+ * like any PDF; the original is kept beside the blob for download. The blob
+ * is keyed by the original's SHA-256, so a file uploaded again is neither
+ * converted nor stored again: its PDF is counted and added at once.
+ * Returns 0 (not an Office file: go on as usual), 1 (its jobs are queued),
+ * or -1 (answered with an error).
+ */
+static int office_start(struct srv *s, struct req *r, const char *name_ext)
+{
+	char why[300], path[1400], blob[1400];
+	struct library_hasher h = r->hasher; /* upload_finish finalises its own */
+	int rc = office_sniff(r->tmp, name_ext, r->office_ext, why, sizeof why);
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "this file is not a document Plenum can open: %s",
+			 rc == -EINVAL ? why : strerror(-rc));
+		respond_error(r, 415, "unsupported", msg);
+		return -1;
+	}
+	if (!render_soffice(s->render)) {
+		respond_error(r, 415, "unsupported", OFFICE_NEEDS_LIBREOFFICE);
+		return -1;
+	}
+	r->office = true;
+	library_hasher_final(&h, r->sha);
+	/* soffice picks its import filter partly by the extension: keep it. */
+	snprintf(path, sizeof path, "%.1300s.%s", r->tmp, r->office_ext);
+	if (rename(r->tmp, path) < 0) {
+		respond_error(r, 503, "unavailable", "the upload could not be stored");
+		return -1;
+	}
+	snprintf(r->pdf, sizeof r->pdf, "%.1300s.pdf", r->tmp);
+	snprintf(r->tmp, sizeof r->tmp, "%s", path);
+
+	library_blob_path(s->cfg->data_dir, r->sha, "pdf", blob, sizeof blob);
+	if (link(blob, r->pdf) == 0)
+		return office_count(s, r) < 0 ? -1 : 1;
+
+	struct pending *p = pending_new(s, r, JOB_CONVERT, r->pdf);
+	if (!p || render_convert(s->render, r->tmp, r->pdf, p) < 0) {
+		if (p)
+			pending_free(s, p);
+		respond_error(r, 503, "unavailable", "the converter is busy; try again");
+		return -1;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK,
+			(s->cfg->convert_timeout_ms + s->cfg->render_timeout_ms) / 1000 + 30);
+	return 1;
+}
+
+/* The conversion of an Office upload is over: count its pages, or say why
+ * it failed. */
+static void convert_done(struct srv *s, struct req *r, const struct render_result *res)
+{
+	char why[400];
+
+	if (res->status < 0) {
+		log_info("conversion of %s failed: %s", r->filename, res->error);
+		snprintf(why, sizeof why, "this file could not be converted to PDF: %s",
+			 res->error[0] ? res->error : "unknown reason");
+		respond_error(r, 415, "unsupported", why);
+		upload_cleanup(r);
+		return;
+	}
+	if (office_count(s, r) < 0)
+		upload_cleanup(r);
+}
+
+/* Before library_add: keeps the original beside the blob and makes the PDF
+ * the file to add, named after the original ("report.docx" → "report.pdf",
+ * so that the default title is the same). Returns 0 or -errno. */
+static int office_swap(struct srv *s, struct req *r)
+{
+	char *dot = strrchr(r->filename, '.');
+	int rc;
+
+	rc = office_original_keep(s->cfg->data_dir, r->sha, r->office_ext, r->tmp, 1);
+	if (rc < 0)
+		return rc;
+	r->tmp[0] = 0;
+	if (dot && dot != r->filename)
+		*dot = 0;
+	if (strlen(r->filename) + 5 > sizeof r->filename)
+		r->filename[sizeof r->filename - 5] = 0;
+	strcat(r->filename, ".pdf");
+	snprintf(r->tmp, sizeof r->tmp, "%s", r->pdf);
+	r->pdf[0] = 0;
+	return 0;
 }
 
 static void upload_done(struct srv *s, struct req *r)
@@ -1302,6 +1443,12 @@ static void upload_done(struct srv *s, struct req *r)
 	}
 	/* MuPDF chooses its handler by the extension: keep it. */
 	library_ext(r->filename, ext);
+	switch (office_start(s, r, ext)) {
+	case 1:
+		return;
+	case -1:
+		goto fail;
+	}
 	snprintf(path, sizeof path, "%.1300s.%s", r->tmp, ext);
 	if (rename(r->tmp, path) < 0) {
 		respond_error(r, 503, "unavailable", "the upload could not be stored");
@@ -1333,6 +1480,11 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 		snprintf(why, sizeof why, "this file is not a document Plenum can open: %s",
 			 res->error[0] ? res->error : "unknown reason");
 		respond_error(r, 415, "unsupported", why);
+		goto out;
+	}
+	if (r->office && (rc = office_swap(s, r)) < 0) {
+		log_warn("upload %s: the original cannot be kept: %s", r->filename, strerror(-rc));
+		respond_error(r, 500, "internal", "the document could not be stored");
 		goto out;
 	}
 	library_hasher_final(&r->hasher, sha);
@@ -1376,7 +1528,7 @@ void http_shutdown(struct srv *s)
 
 		if (ix && --ix->jobs == 0)
 			free(ix);
-		if (s->pending->kind == JOB_UPLOAD)
+		if (s->pending->kind == JOB_UPLOAD || s->pending->kind == JOB_CONVERT)
 			unlink(s->pending->path);
 		pending_free(s, s->pending);
 	}
@@ -1409,16 +1561,22 @@ void http_render_done(struct srv *s, struct render_result *res)
 	}
 	if (res->status < 0)
 		s->render_failures++;
-	else if (p->kind != JOB_UPLOAD)
+	else if (p->kind != JOB_UPLOAD && p->kind != JOB_CONVERT)
 		cache_add(s->cache, p->path); /* may evict other pages */
 	if (p->kind == JOB_PRERENDER) {
 		prerender_done(s, p, res);
 		return;
 	}
 	if (!r) {
-		if (p->kind == JOB_UPLOAD)
+		if (p->kind == JOB_UPLOAD || p->kind == JOB_CONVERT)
 			unlink(p->path);
 		pending_free(s, p);
+		return;
+	}
+	if (p->kind == JOB_CONVERT) {
+		/* Freed first: the page count's pending becomes r->pending. */
+		pending_free(s, p);
+		convert_done(s, r, res);
 		return;
 	}
 	if (p->kind == JOB_UPLOAD) {
