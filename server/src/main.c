@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
+#include "office.h"
 #include "qr.h"
 #include "render.h"
 #include "server.h"
@@ -161,6 +163,8 @@ static const char serve_help[] =
 	"  --max-connections N connections the server accepts (default 10000)\n"
 	"  --cache-max SIZE    disk space for rendered pages, e.g. 500M (default 2G);\n"
 	"                      the least recently used pages are removed first\n"
+	"  --convert-timeout S seconds LibreOffice may take to convert an Office\n"
+	"                      file to PDF (default 60)\n"
 	"  --config FILE       read 'key = value' options from FILE first\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
 	"\n"
@@ -179,6 +183,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "render-timeout", required_argument, NULL, 't' },
 		{ "max-connections", required_argument, NULL, 'c' },
 		{ "cache-max", required_argument, NULL, 'C' },
+		{ "convert-timeout", required_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -563,9 +568,101 @@ static const char doc_help[] =
 	"\n"
 	"Adds a document (PDF, XPS, EPUB, CBZ or an image) to a meeting, under agenda\n"
 	"item K (1 for the first item) if given, and prints its id and page count.\n"
+	"Word, Excel, PowerPoint and OpenDocument files are converted to PDF by\n"
+	"LibreOffice first (PLENUM_CONVERT_TIMEOUT seconds at most, default 60);\n"
+	"the original stays downloadable.\n"
 	"With --confidential, every page image carries the viewer's name, role and\n"
 	"the date, and nobody can download the original file.\n"
 	"With --json: {\"doc\": ID, \"pages\": N}.\n";
+
+/*
+ * A Word, Excel, PowerPoint or OpenDocument file is converted to PDF here,
+ * as the server does it (office.h), into <data>/tmp/cli-<pid>/<name>.pdf:
+ * that PDF is what gets added, and the original is kept beside its blob.
+ * Conversions from the command line share one LibreOffice profile, taken
+ * in turn under a lock. Returns 0 (not an Office file), 1 (pdf and ext set),
+ * or a negative errno with a sentence in why.
+ */
+static int doc_convert(const char *dir, const char *file, char *pdf, size_t n,
+		       char ext[16], char *why, size_t whylen)
+{
+	char name_ext[16], tmp[4096], out[4200], profile[4200], lock[4200], blob[4200];
+	char sha[LIBRARY_SHA_LEN + 1], soffice[4096], err[300];
+	const char *base = strrchr(file, '/'), *dot;
+	struct config cfg;
+	int rc, fd = -1, timeout_ms;
+
+	library_ext(file, name_ext);
+	rc = office_sniff(file, name_ext, ext, why, whylen);
+	if (rc <= 0) {
+		if (rc < 0 && rc != -EINVAL)
+			snprintf(why, whylen, "%s", strerror(-rc));
+		return rc;
+	}
+	if (office_find(soffice, sizeof soffice) < 0) {
+		snprintf(why, whylen, "%s", OFFICE_NEEDS_LIBREOFFICE);
+		return -ENOENT;
+	}
+	config_init(&cfg);
+	config_load_env(&cfg, err, sizeof err); /* PLENUM_CONVERT_TIMEOUT */
+	timeout_ms = cfg.convert_timeout_ms;
+	config_free(&cfg);
+
+	base = base ? base + 1 : file;
+	dot = strrchr(base, '.');
+	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+	snprintf(out, sizeof out, "%s/cli-%d", tmp, (int)getpid());
+	if ((mkdir(tmp, 0750) < 0 && errno != EEXIST) || (mkdir(out, 0700) < 0 && errno != EEXIST)) {
+		rc = -errno;
+		snprintf(why, whylen, "cannot create %s: %s", out, strerror(-rc));
+		return rc;
+	}
+	snprintf(pdf, n, "%s/%.*s.pdf", out,
+		 (int)(dot && dot != base ? (size_t)(dot - base) : strlen(base)), base);
+	/* The same file added before: its PDF is there already. */
+	rc = library_hash_file(file, sha);
+	if (rc < 0) {
+		snprintf(why, whylen, "%s", strerror(-rc));
+		return rc;
+	}
+	library_blob_path(dir, sha, "pdf", blob, sizeof blob);
+	if (link(blob, pdf) == 0)
+		return 1;
+
+	snprintf(profile, sizeof profile, "%s/lo-profile-cli", tmp);
+	snprintf(lock, sizeof lock, "%s/lo-profile-cli.lock", tmp);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "cannot lock %s: %s", lock, strerror(-rc));
+		goto out;
+	}
+	snprintf(out, sizeof out, "%s/lo-out-cli", tmp);
+	rc = office_convert(soffice, file, pdf, profile, out, timeout_ms, -1, why, whylen);
+	rmdir(out);
+	rc = rc < 0 ? rc : 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Removes what doc_convert() left: the PDF and its folder. */
+static void doc_convert_clean(const char *pdf)
+{
+	char dir[4200];
+	char *slash;
+
+	if (!pdf[0])
+		return;
+	unlink(pdf);
+	snprintf(dir, sizeof dir, "%s", pdf);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(dir);
+	}
+}
 
 static int doc_add_cmd(int argc, char **argv)
 {
@@ -618,6 +715,8 @@ static int doc_add_cmd(int argc, char **argv)
 
 	char item_id[AUTH_ID_LEN + 1], sha[LIBRARY_SHA_LEN + 1], why[256] = "";
 	int pages = 0, err;
+	char pdf[4200] = "", office_ext[16] = "";
+	const char *orig = file;
 	if (!meeting_exists(d.st, meeting)) {
 		rc = fail("no meeting '%s' in %s", meeting, dir);
 		goto out;
@@ -626,13 +725,20 @@ static int doc_add_cmd(int argc, char **argv)
 		rc = fail("meeting %s has no agenda item %d", meeting, item);
 		goto out;
 	}
+	err = doc_convert(dir, file, pdf, sizeof pdf, office_ext, why, sizeof why);
+	if (err < 0) {
+		rc = fail("%s cannot be converted to PDF: %s", file, why);
+		goto out;
+	}
+	if (err == 1)
+		file = pdf;
 	err = render_info_sync(config_self_exe(), file, &pages, why, sizeof why);
 	if (err < 0) {
 		rc = fail("%s is not a document Plenum can open: %s", file,
 			  why[0] ? why : strerror(-err));
 		goto out;
 	}
-	err = library_hash_file(file, sha);
+	err = library_hash_file(orig, sha);
 	if (err == 0)
 		err = library_add_flags(d.st, dir, meeting, item ? item_id : NULL, title, file,
 					file, 0, sha, pages,
@@ -642,6 +748,11 @@ static int doc_add_cmd(int argc, char **argv)
 		rc = fail("could not add %s: %s", file, strerror(-err));
 		goto out;
 	}
+	if (pdf[0] && (err = office_original_keep(dir, sha, office_ext, orig, 0)) < 0) {
+		rc = fail("could not keep the original %s: %s", orig, strerror(-err));
+		goto out;
+	}
+	file = orig;
 	/* The id is that of the newest document of the meeting with this content. */
 	json_t *state = meeting_state(d.st, &d.key, "", meeting);
 	size_t i;
@@ -660,6 +771,7 @@ static int doc_add_cmd(int argc, char **argv)
 	rc = 0;
 out:
 	data_close(&d);
+	doc_convert_clean(pdf);
 	return rc;
 }
 
