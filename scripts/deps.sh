@@ -9,10 +9,13 @@ build=(build-essential cmake pkg-config git curl ca-certificates
        libwebsockets-dev libsqlite3-dev libqrencode-dev libjansson-dev libsodium-dev
        libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
        libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev)
+# Word, Excel, PowerPoint and OpenDocument uploads are converted to PDF by
+# LibreOffice, headless (docs/deployment.md): about 310 MB installed.
+office=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 test=(libcmocka-dev python3 python3-pytest python3-websockets chromium
       poppler-utils zbar-tools)
 
-want=("${build[@]}")
+want=("${build[@]}" "${office[@]}")
 if [ "${1:-}" = "--test" ]; then
   want+=("${test[@]}")
   # Node.js runs the browser tests; any recent one will do.
