@@ -5,11 +5,16 @@
 import { h } from './dom.js';
 import { tx } from './i18n.js';
 
+// Whether the next uploads are confidential (the chair's checkbox, below):
+// one choice for the button of every agenda item and for a dropped file.
+let confidentialNext = false;
+
 function send(meetingId, file, item, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append('file', file);
     if (item) form.append('item', item);
+    if (confidentialNext) form.append('confidential', '1');
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/meetings/${encodeURIComponent(meetingId)}/documents`);
     xhr.responseType = 'json';
@@ -65,6 +70,17 @@ export function uploadButton(meetingId, item, statusEl) {
     }
   });
   return h('span.upload', {}, btn, input);
+}
+
+// The "confidential" checkbox beside the upload buttons: a document uploaded
+// while it is ticked shows every viewer their own name on each page, and
+// its file cannot be downloaded (docs/protocol.md).
+export function confidentialBox() {
+  const input = h('input', { type: 'checkbox' });
+  input.checked = confidentialNext;
+  input.addEventListener('change', () => { confidentialNext = input.checked; });
+  return h('label.confidential-box.small', {}, input, ' ',
+    h('span.lock-icon', { 'aria-hidden': 'true' }), ' ', h('span', { i18n: 'chair.confidential' }));
 }
 
 const ACCEPT = '.pdf,.xps,.oxps,.epub,.cbz,.fb2,image/*';

@@ -33,6 +33,13 @@ export function orderedDocs(state) {
   return docsByItem(state).flatMap((g) => g.docs);
 }
 
+// The lock beside a confidential document's title (null for others).
+export function lockBadge(d) {
+  if (!d.confidential) return null;
+  return h('span.badge.lock-badge', {}, h('span.lock-icon', { 'aria-hidden': 'true' }), ' ',
+    h('span', { i18n: 'doc.confidential' }));
+}
+
 export function offlineBanner() {
   const b = h('div.banner-offline', { role: 'status', 'aria-live': 'assertive', hidden: true });
   b.append(h('span.spinner', { 'aria-hidden': 'true' }), h('span', { i18n: 'conn.offline' }));

@@ -5,7 +5,7 @@
 import { h, clear, footer, pagesLabel } from '../dom.js';
 import { tx, langSwitch } from '../i18n.js';
 import { Stage } from '../stage.js';
-import { meetingHeader, agendaList, docsByItem, offlineBanner, roleLabel } from './common.js';
+import { meetingHeader, agendaList, docsByItem, lockBadge, offlineBanner, roleLabel } from './common.js';
 
 const SWIPE_MIN = 50; // px; shorter moves are taps or scroll jitter
 
@@ -32,7 +32,10 @@ export function mountParticipant(root, client) {
   const pager = h('div.pager', { 'aria-live': 'polite' });
   const backBtn = h('button.btn.back-to-chair', { type: 'button', hidden: true },
     h('span.icon-back', { 'aria-hidden': 'true' }), h('span', { i18n: 'view.backToChair' }));
-  const main = h('main.viewer', {}, stageBox, idle, prevBtn, nextBtn, pager, backBtn);
+  // On a confidential document's pages: why the viewer's name is on them.
+  const confNote = h('div.confidential-note', { role: 'note', hidden: true },
+    h('span.lock-icon', { 'aria-hidden': 'true' }), ' ', h('span', { i18n: 'doc.confidentialNote' }));
+  const main = h('main.viewer', {}, stageBox, idle, prevBtn, nextBtn, pager, backBtn, confNote);
 
   const drawerBody = h('div.drawer-body');
   const closeBtn = h('button.btn.bar-btn.drawer-close', { type: 'button' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { i18n: 'view.close' }));
@@ -61,6 +64,7 @@ export function mountParticipant(root, client) {
     app.classList.toggle('is-browsing', !following);
 
     const d = tgt && getDoc(tgt.doc);
+    confNote.hidden = !(tgt && d && d.confidential);
     if (tgt && d) {
       idle.hidden = true;
       stageBox.hidden = false;
@@ -168,7 +172,7 @@ export function mountParticipant(root, client) {
         const isCur = cur && cur.doc === d.id;
         const btn = h('button.doc-btn', { type: 'button', 'aria-current': isCur ? 'true' : null, dataset: { doc: d.id } },
           h('span.doc-icon', { 'aria-hidden': 'true' }),
-          h('span.doc-text', {}, h('span.doc-title', {}, d.title), h('span.doc-pages', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
+          h('span.doc-text', {}, h('span.doc-title', {}, d.title, ' ', lockBadge(d)), h('span.doc-pages', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
           pres && pres.doc === d.id ? h('span.badge', { i18n: 'view.presentingBadge' }) : null);
         btn.addEventListener('click', () => {
           closeDrawer();
