@@ -134,6 +134,15 @@ export class DocTools {
     return el;
   }
 
+  // Puts the open menu just under its document's title line (the summary),
+  // whether or not the pages are unfolded. Call after the list is drawn.
+  place(root) {
+    const entry = root.querySelector('.doc-entry.menu-open');
+    const menu = entry?.querySelector('.doc-menu');
+    const summary = entry?.querySelector('summary');
+    if (menu && summary) menu.style.top = `${summary.offsetTop + summary.offsetHeight - 4}px`;
+  }
+
   focusMenu(id) {
     document.querySelector(`.doc-menu[data-doc="${id}"] button`)?.focus();
   }
