@@ -7,8 +7,8 @@
 import { h, clear, pagesLabel } from '../dom.js';
 import { tx, ta, langSwitch } from '../i18n.js';
 import { Stage, pageUrl } from '../stage.js';
-import { docsByItem, orderedDocs, offlineBanner, roleLabel } from './common.js';
-import { uploadButton } from '../upload.js';
+import { docsByItem, lockBadge, orderedDocs, offlineBanner, roleLabel } from './common.js';
+import { confidentialBox, uploadButton } from '../upload.js';
 import { DocTools } from './doctools.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
@@ -161,7 +161,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     const scroll = docsCol.scrollTop;
     clear(docsCol);
     docsCol.append(h('div.docs-head.item-head', {}, h('h2', { i18n: 'meeting.agenda' }),
-      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), uploadStatus, docsError);
+      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), confidentialBox(), uploadStatus, docsError);
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
     for (const g of docsByItem(s)) {
       const sec = h('section.chair-item', { dataset: { item: g.item?.id || '' } },
@@ -189,7 +189,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     const details = h('details.doc', { open: open.has(d.id) },
       h('summary', {},
         h('span.doc-caret', { 'aria-hidden': 'true' }),
-        h('span.doc-text', {}, h('span.doc-title', {}, d.title), ' ', h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
+        h('span.doc-text', {}, h('span.doc-title', {}, d.title), ' ', lockBadge(d), h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
         tools.menuButton(d)),
       bar, grid);
     showProgress(bar, progress.get(d.id));
