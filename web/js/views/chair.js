@@ -10,6 +10,7 @@ import { Stage, pageUrl } from '../stage.js';
 import { docsByItem, lockBadge, orderedDocs, offlineBanner, roleLabel } from './common.js';
 import { confidentialBox, uploadButton } from '../upload.js';
 import { DocTools } from './doctools.js';
+import { searchPanel, Highlight } from '../search.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
@@ -34,16 +35,39 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
 
   const stageBox = h('div', { id: 'stage' });
   const stage = new Stage(stageBox, { getDoc });
+  const highlight = new Highlight(stage);
+  // A page looked at without presenting it (a search hit, a bookmark for the
+  // secretary): shown on the stage under a bar that says so.
+  let preview = null; // {doc, page}
+  const previewText = h('span.preview-text');
+  const previewPresent = h('button.btn.primary.small', { type: 'button', i18n: 'search.presentIt' });
+  const previewClose = h('button.btn.small', { type: 'button', i18n: 'search.closePreview' });
+  const previewBar = h('div.preview-bar', { role: 'status', hidden: true }, previewText, canPresent ? previewPresent : null, previewClose);
   const nothing = h('p.stage-empty', { i18n: canPresent ? 'chair.nothing' : 'secretary.nothing' });
   const prevBtn = h('button.btn.ctrl', { type: 'button', 'data-action': 'prev' }, h('span', { 'aria-hidden': 'true' }, '←'), h('span.label', { i18n: 'view.prev' }));
   const nextBtn = h('button.btn.ctrl.primary', { type: 'button', 'data-action': 'next' }, h('span.label', { i18n: 'view.next' }), h('span', { 'aria-hidden': 'true' }, '→'));
   const pager = h('span.ctrl-pager', { 'aria-live': 'polite' });
   const errorEl = h('p.form-error', { role: 'alert', hidden: true });
   const controls = h('div.controls', {}, prevBtn, pager, nextBtn);
-  const stageCol = h('section.chair-stage', {}, h('div.stage-frame', {}, stageBox, nothing),
+  const stageCol = h('section.chair-stage', {}, previewBar, h('div.stage-frame', {}, stageBox, nothing),
     canPresent ? controls : null, errorEl, canPresent ? h('p.muted.small.keys-hint', { i18n: 'chair.keys' }) : null);
 
   const docsCol = h('nav.chair-docs', { 't_aria-label': 'view.documents' });
+  // Search above the agenda: a first tap previews the hit's page (words
+  // highlighted), a second tap on the same hit presents it.
+  let lastHit = null;
+  const search = searchPanel(client, {
+    hint: canPresent ? 'search.hintChair' : null,
+    onHit(hit, q) {
+      const again = lastHit && lastHit.doc === hit.doc && lastHit.page === hit.page &&
+        preview && preview.doc === hit.doc && preview.page === hit.page;
+      lastHit = hit;
+      if (again && canPresent) { closePreview(); present(hit.doc, hit.page); }
+      else showPreview(hit.doc, hit.page);
+      highlight.show(hit.doc, hit.page, q);
+    },
+  });
+  const searchBox = h('div.chair-search', {}, search.el);
   // Outlives re-renders of the list, which the upload itself triggers.
   const uploadStatus = h('p.upload-status', { role: 'status', hidden: true });
   const docsError = h('p.form-error.docs-error', { role: 'alert', hidden: true });
@@ -55,8 +79,22 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol));
   clear(root).append(app);
 
+  function showPreview(doc, page) {
+    preview = { doc, page };
+    renderNow();
+  }
+  function closePreview() {
+    preview = null;
+    lastHit = null;
+    highlight.clear();
+    renderNow();
+  }
+  previewPresent.addEventListener('click', () => { const p = preview; closePreview(); if (p) present(p.doc, p.page); });
+  previewClose.addEventListener('click', closePreview);
+
   async function present(doc, page) {
     errorEl.hidden = true;
+    preview = null;
     const prev = aim;
     aim = doc ? { doc, page } : null;
     renderNow();
@@ -107,10 +145,20 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   function renderNow() {
     const s = st();
     titleEl.textContent = s.meeting.title || '';
+    if (preview && !getDoc(preview.doc)) preview = null;
     const cur = aim || s.presented;
     const d = cur && getDoc(cur.doc);
+    previewBar.hidden = !preview;
+    stageCol.classList.toggle('previewing', !!preview);
+    if (preview) {
+      const pd = getDoc(preview.doc);
+      tx(previewText, 'search.previewing', { title: pd.title, page: preview.page });
+      stage.show(preview.doc, preview.page);
+      nothing.hidden = true;
+      highlight.sync();
+    } else if (d) highlight.sync();
     if (d) {
-      stage.show(cur.doc, cur.page);
+      if (!preview) stage.show(cur.doc, cur.page);
       nothing.hidden = true;
       tx(pager, 'view.pageOf', { page: cur.page, pages: d.pages });
       tx(nowEl, 'chair.presenting', { title: d.title });
@@ -118,8 +166,8 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       nextBtn.disabled = cur.page >= d.pages;
       stopBtn.disabled = false;
     } else {
-      stage.clear();
-      nothing.hidden = false;
+      if (!preview) stage.clear();
+      nothing.hidden = !!preview;
       pager.textContent = '';
       delete pager.dataset.i18n;
       tx(nowEl, 'view.notPresenting');
@@ -159,7 +207,10 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     docsRendered = true;
     // Keep the scroll place: the list is drawn again on every change.
     const scroll = docsCol.scrollTop;
+    const typing = searchBox.contains(document.activeElement);
     clear(docsCol);
+    docsCol.append(searchBox);
+    if (typing) search.input.focus();
     docsCol.append(h('div.docs-head.item-head', {}, h('h2', { i18n: 'meeting.agenda' }),
       s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), confidentialBox(), uploadStatus, docsError);
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
@@ -191,7 +242,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         h('span.doc-caret', { 'aria-hidden': 'true' }),
         h('span.doc-text', {}, h('span.doc-title', {}, d.title), ' ', lockBadge(d), h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
         tools.menuButton(d)),
-      bar, grid);
+      bar, outlineList(d), grid);
     showProgress(bar, progress.get(d.id));
     details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
     for (let p = 1; p <= d.pages; p++) {
@@ -213,6 +264,29 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     if (menu) entry.append(menu);
     tools.draggable(entry, d);
     return entry;
+  }
+
+  // The document's bookmarks: a click presents (or, for the secretary,
+  // previews) the page it points to.
+  function outlineList(d) {
+    if (!d.outline || !d.outline.length) return null;
+    const list = (items, depth) => {
+      const ul = h('ul.outline', { class: depth ? 'outline-sub' : null });
+      for (const o of items) {
+        const li = h('li');
+        if (o.page >= 1) {
+          const b = h('button.outline-btn', { type: 'button', dataset: { doc: d.id, page: String(o.page) } },
+            h('span.outline-title', {}, o.title), h('span.outline-page.muted', {}, String(o.page)));
+          ta(b, 'title', 'outline.goTo', { page: o.page });
+          b.addEventListener('click', () => (canPresent ? present(d.id, o.page) : showPreview(d.id, o.page)));
+          li.append(b);
+        } else li.append(h('span.outline-title.muted', {}, o.title));
+        if (o.children && o.children.length && depth < 3) li.append(list(o.children, depth + 1));
+        ul.append(li);
+      }
+      return ul;
+    };
+    return h('div.doc-outline', {}, h('p.outline-head.muted.small', { i18n: 'outline.title' }), list(d.outline, 0));
   }
 
   // A thin bar under the document's title while its pages are pre-rendered.
@@ -257,6 +331,13 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         return;
       }
       if (type === 'presence' || type === 'participant.added') { renderPeople(); return; }
+      if (type === 'doc.indexed') {
+        // The outline arrives once the text is extracted (after an upload).
+        const d = getDoc(change.msg.doc);
+        if (d) { d.outline = change.msg.outline; renderDocs(); renderNow(); }
+        search.refresh();
+        return;
+      }
       if (type === 'doc.progress') {
         const n = change.msg;
         if (n.rendered + (n.failed || 0) >= n.total) progress.delete(n.doc);
@@ -276,6 +357,6 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       }
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); stage.destroy(); tools.destroy(); },
+    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); },
   };
 }

@@ -6,6 +6,7 @@ import { h, clear, footer, pagesLabel } from '../dom.js';
 import { tx, langSwitch } from '../i18n.js';
 import { Stage } from '../stage.js';
 import { meetingHeader, agendaList, docsByItem, lockBadge, offlineBanner, roleLabel } from './common.js';
+import { searchPanel, Highlight } from '../search.js';
 
 const SWIPE_MIN = 50; // px; shorter moves are taps or scroll jitter
 
@@ -26,6 +27,7 @@ export function mountParticipant(root, client) {
 
   const stageBox = h('div', { id: 'stage' });
   const stage = new Stage(stageBox, { getDoc });
+  const highlight = new Highlight(stage);
   const idle = h('div.idle', { hidden: true });
   const prevBtn = h('button.nav.prev', { type: 'button', 't_aria-label': 'view.prev', 't_title': 'view.prev' }, h('span', { 'aria-hidden': 'true' }, '‹'));
   const nextBtn = h('button.nav.next', { type: 'button', 't_aria-label': 'view.next', 't_title': 'view.next' }, h('span', { 'aria-hidden': 'true' }, '›'));
@@ -38,9 +40,19 @@ export function mountParticipant(root, client) {
   const main = h('main.viewer', {}, stageBox, idle, prevBtn, nextBtn, pager, backBtn, confNote);
 
   const drawerBody = h('div.drawer-body');
+  // Search: a hit opens its page in browse mode, the words highlighted.
+  const search = searchPanel(client, {
+    hint: 'search.hintBrowse',
+    onHit(hit, q) {
+      closeDrawer();
+      browse(hit.doc, hit.page);
+      highlight.show(hit.doc, hit.page, q);
+    },
+  });
   const closeBtn = h('button.btn.bar-btn.drawer-close', { type: 'button' }, h('span', { 'aria-hidden': 'true' }, '✕'), h('span', { i18n: 'view.close' }));
   const drawer = h('aside.drawer', { id: 'drawer', hidden: true, 't_aria-label': 'view.documents' },
     h('div.drawer-head', {}, h('h2', { i18n: 'view.documents' }), langSwitch(), closeBtn),
+    search.el,
     drawerBody,
     footer());
   const scrim = h('div.scrim', { hidden: true });
@@ -69,6 +81,7 @@ export function mountParticipant(root, client) {
       idle.hidden = true;
       stageBox.hidden = false;
       stage.show(tgt.doc, tgt.page);
+      highlight.sync();
       tx(pager, 'view.pageOf', { page: tgt.page, pages: d.pages });
       pager.hidden = false;
       prevBtn.hidden = nextBtn.hidden = false;
@@ -76,6 +89,7 @@ export function mountParticipant(root, client) {
       nextBtn.disabled = tgt.page >= d.pages;
     } else {
       stage.clear();
+      highlight.clear();
       stageBox.hidden = true;
       pager.hidden = true;
       prevBtn.hidden = nextBtn.hidden = true;
@@ -219,6 +233,6 @@ export function mountParticipant(root, client) {
       render();
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); stage.destroy(); },
+    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); },
   };
 }
