@@ -784,6 +784,8 @@ static void *pool_main(void *arg)
 	pthread_cond_signal(&r->started);
 	if (rc < 0) {
 		pthread_mutex_unlock(&r->mu);
+		free(t->proc.buf); /* the start's reply line, read or not */
+		t->proc.buf = NULL;
 		return NULL;
 	}
 	for (;;) {
