@@ -284,7 +284,8 @@ def test_upload_sends_doc_added(srv):
         e = await c.wait_for(lambda x: x.get("type") == "doc.added", "doc.added")
         assert e["seq"] > h["seq"], (h["seq"], e)
         assert e["doc"] == {"id": d["doc"], "title": "phu-luc", "pages": 2,
-                            "item": h["state"]["agenda"][2]["id"]}, e
+                            "item": h["state"]["agenda"][2]["id"],
+                            "confidential": False}, e
         assert d.get("item") == h["state"]["agenda"][2]["id"], d
         _, h2 = await connect(srv.url, mem["session"])
         assert d["doc"] in [x["id"] for x in h2["state"]["documents"]], h2["state"]
