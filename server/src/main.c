@@ -715,6 +715,7 @@ static int doc_add_cmd(int argc, char **argv)
 
 	char item_id[AUTH_ID_LEN + 1], sha[LIBRARY_SHA_LEN + 1], why[256] = "";
 	int pages = 0, err;
+	json_t *added = NULL;
 	char pdf[4200] = "", office_ext[16] = "";
 	const char *orig = file;
 	if (!meeting_exists(d.st, meeting)) {
@@ -742,8 +743,7 @@ static int doc_add_cmd(int argc, char **argv)
 	if (err == 0)
 		err = library_add_flags(d.st, dir, meeting, item ? item_id : NULL, title, file,
 					file, 0, sha, pages,
-					confidential ? LIBRARY_CONFIDENTIAL : 0, NULL, NULL, NULL);
-	json_t *added = NULL;
+					confidential ? LIBRARY_CONFIDENTIAL : 0, NULL, &added, NULL);
 	if (err < 0) {
 		rc = fail("could not add %s: %s", file, strerror(-err));
 		goto out;
@@ -753,12 +753,6 @@ static int doc_add_cmd(int argc, char **argv)
 		goto out;
 	}
 	file = orig;
-	/* The id is that of the newest document of the meeting with this content. */
-	json_t *state = meeting_state(d.st, &d.key, "", meeting);
-	size_t i;
-	json_t *doc;
-	json_array_foreach(json_object_get(state, "documents"), i, doc)
-		added = doc;
 	const char *id = json_string_value(json_object_get(added, "id"));
 	if (json) {
 		json_t *j = json_pack("{s:s, s:i}", "doc", id ? id : "", "pages", pages);
@@ -767,9 +761,9 @@ static int doc_add_cmd(int argc, char **argv)
 	} else {
 		printf("Added %s: %d page%s (%s)\n", file, pages, pages == 1 ? "" : "s", id);
 	}
-	json_decref(state);
 	rc = 0;
 out:
+	json_decref(added);
 	data_close(&d);
 	doc_convert_clean(pdf);
 	return rc;
