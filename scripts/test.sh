@@ -3,6 +3,7 @@
 # Installs what is missing, builds with AddressSanitizer and UBSan, and runs
 # every test (unit, integration, end-to-end) with ctest.
 #   scripts/test.sh [ctest arguments, e.g. -L unit]
+# then, when run without arguments, a 60-second fuzz run of each harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,5 +16,14 @@ fi
 build=build-asan
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPLENUM_SANITIZE=ON -DPLENUM_BENCH=ON
 cmake --build "$build" -j"$(nproc)"
-cd "$build"
-ctest --output-on-failure --timeout 900 -j2 "$@"
+(cd "$build" && ctest --output-on-failure --timeout 900 -j2 "$@")
+
+# A short run of every fuzz harness with libFuzzer (clang): 60 s each, from
+# the seed corpora in tests/fuzz/corpus. Skipped when only a subset was asked
+# for (arguments given).
+if [ $# -eq 0 ]; then
+  fuzz=build-fuzz
+  CC=clang cmake -S . -B "$fuzz" -DCMAKE_BUILD_TYPE=Debug -DPLENUM_FUZZ=ON -DPLENUM_BENCH=OFF
+  cmake --build "$fuzz" -j"$(nproc)" --target fuzz_request fuzz_document
+  (cd "$fuzz" && ctest --output-on-failure -L fuzz -j2)
+fi
