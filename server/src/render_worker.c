@@ -24,7 +24,8 @@
  *     draw it fails the job.
  *
  * Threads: one. The memory limit (RLIMIT_AS) is set by the parent before
- * exec; time limits are enforced from outside by killing the process.
+ * exec; time limits are enforced from outside by killing the process, with
+ * a per-job RLIMIT_CPU (arm_cpu_limit) as a backstop.
  * render_worker_probe() runs the same code in the calling process (fuzzing).
  */
 #include "render.h"
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -1090,6 +1092,29 @@ out:
 	return rc;
 }
 
+/* CPU seconds one job may use: a backstop under the pool's wall-clock
+ * timeout (default 20 s), for the case where that timer cannot act. */
+#define WORKER_CPU_SECONDS 60
+
+/* Sets the soft RLIMIT_CPU to what this process has used so far plus one
+ * job's budget; past it the kernel sends SIGXCPU, which ends the worker,
+ * and the pool reports the job as a crash and starts a new worker. Only the
+ * soft limit moves, so an unprivileged worker can raise it again. */
+static void arm_cpu_limit(void)
+{
+	struct rusage ru;
+	struct rlimit rl;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0 || getrlimit(RLIMIT_CPU, &rl) < 0)
+		return;
+	rlim_t want = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 +
+		      WORKER_CPU_SECONDS;
+	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+		want = rl.rlim_max;
+	rl.rlim_cur = want;
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
 int render_worker_main(int argc, char **argv)
 {
 	struct worker w;
@@ -1132,6 +1157,7 @@ int render_worker_main(int argc, char **argv)
 					    "error", "The renderer got a job that is too long."));
 			continue;
 		}
+		arm_cpu_limit();
 		handle(&w, line, (size_t)n);
 	}
 	rc = 0;
