@@ -67,6 +67,8 @@ struct pending {
 	struct indexing *ix;    /* JOB_TEXT: the blob being indexed */
 	int page, width;        /* JOB_PAGE, JOB_PRERENDER; JOB_TEXT its first page */
 	char path[4200];        /* the PNG to serve, or the upload to remove */
+	/* JOB_PAGE, JOB_PRERENDER: whose page it is, for a stored error */
+	char doc[AUTH_ID_LEN + 1], meeting[AUTH_ID_LEN + 1], sha[LIBRARY_SHA_LEN + 1];
 };
 
 /* A document being pre-rendered: its jobs are pendings that point here. */
@@ -74,6 +76,7 @@ struct prerender {
 	struct prerender *next;
 	char doc[AUTH_ID_LEN + 1];
 	char meeting[AUTH_ID_LEN + 1];
+	char sha[LIBRARY_SHA_LEN + 1];
 	char blob[1400], dir[1200];
 	int pages;
 	int cursor;             /* the next image (0 … total - 1) to queue */
@@ -634,6 +637,13 @@ static void page_render(struct srv *s, struct req *r, const struct library_doc *
 
 	library_blob_path(s->cfg->data_dir, d->sha256, d->ext, blob, sizeof blob);
 	struct pending *p = pending_new(s, r, JOB_PAGE, png);
+	if (p) {
+		p->page = page;
+		p->width = w;
+		snprintf(p->doc, sizeof p->doc, "%s", d->id);
+		snprintf(p->meeting, sizeof p->meeting, "%s", d->meeting);
+		snprintf(p->sha, sizeof p->sha, "%s", d->sha256);
+	}
 	if (!p || render_page_marked(s->render, blob, page, w, mark, png, 1, p) < 0) {
 		if (p)
 			pending_free(s, p);
@@ -872,6 +882,9 @@ static void prerender_pump(struct srv *s, struct prerender *pre)
 		p->pre = pre;
 		p->page = page;
 		p->width = width;
+		snprintf(p->doc, sizeof p->doc, "%s", pre->doc);
+		snprintf(p->meeting, sizeof p->meeting, "%s", pre->meeting);
+		snprintf(p->sha, sizeof p->sha, "%s", pre->sha);
 		if (render_page(s->render, pre->blob, page, width, png, 0, p) < 0) {
 			pending_free(s, p);
 			prerender_failed(pre, page, width, "the render queue refused the job");
@@ -930,6 +943,7 @@ static void prerender_start(struct srv *s, const char *doc_id)
 	}
 	snprintf(pre->doc, sizeof pre->doc, "%s", d.id);
 	snprintf(pre->meeting, sizeof pre->meeting, "%s", d.meeting);
+	snprintf(pre->sha, sizeof pre->sha, "%s", d.sha256);
 	pre->pages = d.pages;
 	pre->total = 2 + d.pages + (d.pages - 1);
 	pre->started_ms = now_ms();
@@ -1539,6 +1553,28 @@ void http_shutdown(struct srv *s)
 	}
 }
 
+/* Stores why a page could not be rendered (and tells the meeting, so the
+ * chair and secretary see "page 7 could not be rendered: timed out after
+ * 20 s" under the document), or forgets an old error once the page renders. */
+static void page_outcome(struct srv *s, const struct pending *p, const struct render_result *res)
+{
+	if (res->status == 0) {
+		library_render_error_clear(s->st, p->sha, p->page);
+		return;
+	}
+	/* Not the document's fault: the server is stopping or out of queue. */
+	if (res->status == -ECANCELED || res->status == -ENOENT || res->status == -ERANGE)
+		return;
+	const char *why = res->error[0] ? res->error : strerror(-res->status);
+	if (library_render_error_record(s->st, p->sha, p->page, why) < 0)
+		return;
+	json_t *n = json_pack("{s:s, s:s, s:i, s:s}", "type", "doc.error", "doc", p->doc,
+			      "page", p->page, "error", why);
+	if (n)
+		ws_broadcast(s, p->meeting, n);
+	json_decref(n);
+}
+
 void http_render_done(struct srv *s, struct render_result *res)
 {
 	struct pending *p = res->user;
@@ -1563,6 +1599,8 @@ void http_render_done(struct srv *s, struct render_result *res)
 		s->render_failures++;
 	else if (p->kind != JOB_UPLOAD && p->kind != JOB_CONVERT)
 		cache_add(s->cache, p->path); /* may evict other pages */
+	if ((p->kind == JOB_PAGE || p->kind == JOB_PRERENDER) && p->sha[0])
+		page_outcome(s, p, res);
 	if (p->kind == JOB_PRERENDER) {
 		prerender_done(s, p, res);
 		return;

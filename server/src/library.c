@@ -575,3 +575,35 @@ fail:
 	*stopped = NULL;
 	return rc;
 }
+
+int library_render_error_record(struct store *st, const char *sha, int page, const char *error)
+{
+	char now[32];
+	struct store_stmt *s = store_prepare(st,
+		"INSERT OR REPLACE INTO render_error (sha256, page, error, at) VALUES (?, ?, ?, ?)");
+
+	if (!s)
+		return -EIO;
+	auth_now_iso(now, 0);
+	store_bind_text(s, 1, sha);
+	store_bind_int(s, 2, page);
+	store_bind_text(s, 3, error);
+	store_bind_text(s, 4, now);
+	int rc = store_step(s);
+	store_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+int library_render_error_clear(struct store *st, const char *sha, int page)
+{
+	struct store_stmt *s = store_prepare(st,
+		"DELETE FROM render_error WHERE sha256 = ? AND page = ?");
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, sha);
+	store_bind_int(s, 2, page);
+	int rc = store_step(s);
+	store_reset(s);
+	return rc < 0 ? rc : 0;
+}

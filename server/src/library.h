@@ -81,6 +81,14 @@ int library_add_flags(struct store *st, const char *data_dir, const char *meetin
 		      const char *src, int move, const char *sha, int pages,
 		      unsigned flags, const char *actor, json_t **doc, json_t **event);
 
+/* Remembers that page `page` of the content `sha` could not be rendered, and
+ * why (the sentence a person reads), so the chair and secretary see it in
+ * the document's `errors` until a later render of that page succeeds.
+ * Returns 0 or a store error. */
+int library_render_error_record(struct store *st, const char *sha, int page, const char *error);
+/* Forgets the error of a page that rendered after all. */
+int library_render_error_clear(struct store *st, const char *sha, int page);
+
 /* Looks a document up by id. Returns 0, or -ENOENT (unknown or removed). */
 int library_doc_lookup(struct store *st, const char *doc, struct library_doc *out);
 

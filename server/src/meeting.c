@@ -892,10 +892,11 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	docs = json_array();
 	/* The outline, when the document's text has been indexed (search.c
 	 * writes blob_outline). */
-	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item, d.confidential, o.outline "
-			      "FROM document d LEFT JOIN item i ON i.id = d.item "
+	s = store_prepare(st, "SELECT d.id, d.title, d.pages, d.item, d.confidential, o.outline, "
+			      "d.sha256 FROM document d LEFT JOIN item i ON i.id = d.item "
 			      "LEFT JOIN blob_outline o ON o.sha256 = d.sha256 WHERE d.meeting = ? "
 			      "AND d.removed IS NULL ORDER BY i.position IS NULL, i.position, d.position, d.created");
+	json_t *shas = json_object(); /* doc id → sha256, for the errors below */
 	if (s) {
 		store_bind_text(s, 1, meeting);
 		while (store_step(s) == 1) {
@@ -905,10 +906,30 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 				"confidential", store_col_int(s, 4) != 0);
 			if (d && !store_col_null(s, 5))
 				json_object_set_new(d, "outline", json_loads(store_col_text(s, 5), 0, NULL));
+			json_object_set_new(shas, store_col_text(s, 0), json_string(store_col_text(s, 6)));
 			json_array_append_new(docs, d);
 		}
 		store_reset(s);
 	}
+	/* Pages that could not be rendered, as the renderer explained it. */
+	size_t di;
+	json_t *d;
+	json_array_foreach(docs, di, d) {
+		const char *sha = json_string_value(json_object_get(shas,
+			json_string_value(json_object_get(d, "id"))));
+		s = sha ? store_prepare(st, "SELECT page, error FROM render_error WHERE sha256 = ? "
+					    "ORDER BY page") : NULL;
+		if (!s)
+			continue;
+		json_t *errors = json_array();
+		store_bind_text(s, 1, sha);
+		while (store_step(s) == 1)
+			json_array_append_new(errors, json_pack("{s:I, s:s}",
+				"page", (json_int_t)store_col_int(s, 0), "error", store_col_text(s, 1)));
+		store_reset(s);
+		json_object_set_new(d, "errors", errors);
+	}
+	json_decref(shas);
 
 	people = json_array();
 	s = store_prepare(st, "SELECT id, name, title, role FROM participant WHERE meeting = ? "

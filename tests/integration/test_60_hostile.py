@@ -20,7 +20,9 @@ import zlib
 import pytest
 
 from conftest import PDF_4_PAGES, data_file, module_server, prepare_standard
-from helpers import assert_error, get, join, png_size, upload
+import asyncio
+
+from helpers import assert_error, close_all, connect, get, join, png_size, run, upload
 
 RENDER_TIMEOUT = 3
 
@@ -285,3 +287,30 @@ def test_tall_page_is_clamped(srv, chair):
     p = get(srv.url, f"/api/docs/{r.json()['doc']}/pages/1.png?w=640", session=chair)
     assert p.status == 200, p
     assert png_size(p.body) == (640, 2560)
+
+
+def test_a_page_that_fails_is_remembered_and_shown(srv, chair):
+    """The uploader learns which page failed and why: a doc.error notice as
+    it happens, and the document's `errors` in every later hello."""
+    m = srv.ctx["meeting"]
+
+    async def go():
+        c, _ = await connect(srv.url, chair, label="chair")
+        r = upload(srv.url, m, chair, "net-nho-2.pdf", tiny_paths() + b"\n% second\n")
+        assert r.status == 201, r
+        doc = r.json()["doc"]
+        p = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: get(srv.url, f"/api/docs/{doc}/pages/1.png?w=640", session=chair))
+        assert p.status == 503, p
+        n = await c.wait_for(lambda x: x.get("type") == "doc.error" and x.get("doc") == doc
+                             and x.get("page") == 1, "doc.error for page 1", timeout=30)
+        assert "timed out" in n["error"].lower(), n
+        again, h = await connect(srv.url, chair, label="again")
+        d = next(x for x in h["state"]["documents"] if x["id"] == doc)
+        assert [e["page"] for e in d["errors"]] == [1], d
+        assert "timed out" in d["errors"][0]["error"].lower(), d
+        good = next(x for x in h["state"]["documents"] if x["id"] != doc)
+        assert good["errors"] == [], good
+        await close_all([c, again])
+
+    run(go(), timeout=120)

@@ -228,6 +228,15 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     tools.place(docsCol);
   }
 
+  // Pages the renderer could not draw, with its reason: the uploader must
+  // know before presenting (docs/protocol.md, `errors` and doc.error).
+  function errorList(d) {
+    const errors = d.errors || [];
+    if (!errors.length) return null;
+    return h('ul.doc-errors', { role: 'status' },
+      ...errors.map((e) => h('li', { i18n: 'chair.pageError', args: { page: e.page, error: e.error } })));
+  }
+
   function docEntry(d, item) {
     const entry = h('div.doc-entry', { dataset: { doc: d.id }, class: tools.ui.menu === d.id ? 'menu-open' : null });
     const form = tools.renameForm(d);
@@ -242,7 +251,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         h('span.doc-caret', { 'aria-hidden': 'true' }),
         h('span.doc-text', {}, h('span.doc-title', {}, d.title), ' ', lockBadge(d), h('span.doc-pages.muted', { i18n: pagesLabel(d.pages)[0], args: pagesLabel(d.pages)[1] })),
         tools.menuButton(d)),
-      bar, outlineList(d), grid);
+      bar, errorList(d), outlineList(d), grid);
     showProgress(bar, progress.get(d.id));
     details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
     for (let p = 1; p <= d.pages; p++) {
@@ -336,6 +345,17 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         const d = getDoc(change.msg.doc);
         if (d) { d.outline = change.msg.outline; renderDocs(); renderNow(); }
         search.refresh();
+        return;
+      }
+      if (type === 'doc.error') {
+        const n = change.msg;
+        const d = getDoc(n.doc);
+        if (d) {
+          d.errors = (d.errors || []).filter((e) => e.page !== n.page);
+          d.errors.push({ page: n.page, error: n.error });
+          d.errors.sort((a, b) => a.page - b.page);
+          renderDocs();
+        }
         return;
       }
       if (type === 'doc.progress') {
