@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1728,6 +1729,25 @@ static int refuse_upgrade(struct lws *wsi, int status, const char *reason, const
 	return 1;
 }
 
+/* RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" (curl does
+ * for large uploads) waits for "100 Continue" before the body; lws 4.1 does
+ * not send it, and such a client would stall a second or more. Sent only
+ * when the body is wanted — a refused upload has its answer already. */
+static void continue_if_expected(struct req *r)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	unsigned char buf[LWS_PRE + sizeof cont];
+	char expect[32];
+
+	if (r->state != R_UPLOAD && r->state != R_JSON_BODY)
+		return;
+	if (lws_hdr_copy(r->wsi, expect, sizeof expect, WSI_TOKEN_HTTP_EXPECT) <= 0 ||
+	    strcasecmp(expect, "100-continue") != 0)
+		return;
+	memcpy(buf + LWS_PRE, cont, sizeof cont - 1);
+	lws_write(r->wsi, buf + LWS_PRE, sizeof cont - 1, LWS_WRITE_HTTP_HEADERS);
+}
+
 static bool is_post(struct lws *wsi)
 {
 	return lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
@@ -1752,6 +1772,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		}
 		dispatch(s, r, in ? (const char *)in : "/", is_post(wsi));
+		continue_if_expected(r);
 		return 0;
 
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {

@@ -804,7 +804,7 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 	uint32_t word[64];
 	json_t *rects = NULL;
 	fz_rect bound = fz_empty_rect;
-	int rc, nrects = 0, line = 0;
+	int rc, line = 0;
 
 	json_unpack(job, "{s?s}", "q", &q);
 	if (!q) {
@@ -824,6 +824,7 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 	fz_var(n);
 	fz_var(cap);
 	fz_var(line);
+	fz_var(bound);
 	fz_try(ctx) {
 		fz_stext_options opts;
 		fz_stext_block *b;
@@ -873,6 +874,7 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 		return caught(w, "The page's text cannot be read", err, errlen);
 	}
 
+	int nrects = 0;
 	rects = json_array();
 	{
 		float pw = bound.x1 - bound.x0, ph = bound.y1 - bound.y0;
