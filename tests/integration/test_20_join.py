@@ -232,3 +232,27 @@ def test_token_of_one_meeting_cannot_open_another(srv):
 def test_join_endpoint_only_takes_post(srv):
     r = request(srv.url, "PUT", "/api/join", body={"token": room(srv), "name": "X"})
     assert r.status in (404, 405), r
+
+
+def test_expect_100_continue_is_answered(srv):
+    """curl sends `Expect: 100-continue` before a large upload and waits for
+    `100 Continue`; without it every such upload stalls a second."""
+    import json as _json
+    import socket
+    import urllib.parse
+
+    u = urllib.parse.urlsplit(srv.url)
+    body = _json.dumps({"token": room(srv), "participant": pid(srv, MEMBERS[0][0])}).encode()
+    with socket.create_connection((u.hostname, u.port), timeout=5) as s:
+        s.sendall((f"POST /api/join HTTP/1.1\r\nHost: {u.hostname}\r\n"
+                   "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode())
+        s.settimeout(0.5)  # well under curl's one-second wait
+        first = s.recv(64)
+        assert first.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), first
+        s.settimeout(5)
+        s.sendall(body)
+        rest = first[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
+        while b"\r\n\r\n" not in rest:
+            rest += s.recv(4096)
+        assert rest.startswith(b"HTTP/1.1 200"), rest
