@@ -84,7 +84,7 @@ void library_blob_path(const char *data_dir, const char *sha, const char *ext,
 	snprintf(out, n, "%s/blobs/%s.%s", data_dir, sha, ext);
 }
 
-static int copy_file(const char *from, const char *to)
+int library_copy_file(const char *from, const char *to)
 {
 	char buf[65536];
 	ssize_t n;
@@ -151,7 +151,7 @@ static int blob_put(struct store *st, const char *data_dir, const char *src, int
 	if (move && rename(src, path) == 0)
 		goto record;
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	rc = copy_file(src, tmp);
+	rc = library_copy_file(src, tmp);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {

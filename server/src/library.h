@@ -57,6 +57,9 @@ int library_hash_file(const char *path, char sha[LIBRARY_SHA_LEN + 1]);
  * has none or an odd one). Borrowed static string or a copy in out. */
 void library_ext(const char *filename, char out[16]);
 
+/* Copies a file and fsyncs the copy. Returns 0 or -errno. */
+int library_copy_file(const char *from, const char *to);
+
 /* <data>/blobs/<sha>.<ext> */
 void library_blob_path(const char *data_dir, const char *sha, const char *ext,
 		       char *out, size_t n);

@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include "office.h"
+#include "library.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -623,35 +624,6 @@ int office_original_find(const char *data_dir, const char *sha, char *out, size_
 	return -ENOENT;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
-
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -EIO;
-			break;
-		}
-	}
-	if (n < 0)
-		rc = -errno;
-	if (!rc && fsync(out) < 0)
-		rc = -errno;
-	close(in);
-	close(out);
-	return rc;
-}
-
 int office_original_keep(const char *data_dir, const char *sha, const char *ext,
 			 const char *src, int move)
 {
@@ -668,7 +640,7 @@ int office_original_keep(const char *data_dir, const char *sha, const char *ext,
 	if (move && rename(src, path) == 0)
 		return 0;
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	rc = copy_file(src, tmp);
+	rc = library_copy_file(src, tmp);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
