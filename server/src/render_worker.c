@@ -792,6 +792,21 @@ struct fchar {
 	fz_rect box;
 };
 
+/* Appends `box` to `rects` in units of 1/10000 of the page `bound`, while
+ * there are fewer than RENDER_FIND_MAX. */
+static void add_rect(json_t *rects, fz_rect box, fz_rect bound)
+{
+	float pw = bound.x1 - bound.x0, ph = bound.y1 - bound.y0;
+
+	if (!(pw > 0 && ph > 0) || json_array_size(rects) >= RENDER_FIND_MAX)
+		return;
+	json_array_append_new(rects, json_pack("[i,i,i,i]",
+		(int)lrintf((box.x0 - bound.x0) / pw * 10000),
+		(int)lrintf((box.y0 - bound.y0) / ph * 10000),
+		(int)lrintf((box.x1 - bound.x0) / pw * 10000),
+		(int)lrintf((box.y1 - bound.y0) / ph * 10000)));
+}
+
 static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 		   json_t **ok, char *err, size_t errlen)
 {
@@ -801,7 +816,9 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 	struct fchar *fc = NULL;
 	size_t n = 0, cap = 0;
 	const char *q = NULL;
-	uint32_t word[64];
+	uint32_t *fv;
+	struct search_span *spans;
+	size_t nspans;
 	json_t *rects = NULL;
 	fz_rect bound = fz_empty_rect;
 	int rc, line = 0;
@@ -874,61 +891,43 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 		return caught(w, "The page's text cannot be read", err, errlen);
 	}
 
-	int nrects = 0;
+	/* The phrase where the page has it, else its words: search_spans(),
+	 * the rule of the snippets. */
+	fv = malloc((n + 1) * sizeof *fv);
+	spans = malloc(RENDER_FIND_MAX * sizeof *spans);
 	rects = json_array();
-	{
-		float pw = bound.x1 - bound.x0, ph = bound.y1 - bound.y0;
-		size_t qn = strlen(q), qi = 0;
-
-		/* Each word of the query, matched whole, as search.c does. */
-		while (qi < qn && rects) {
-			size_t wl = 0, i;
-
-			while (qi < qn) {
-				uint32_t c;
-
-				qi += search_utf8_next(q + qi, qn - qi, &c);
-				c = search_fold_cp(c);
-				if (c == 0)
-					continue;
-				if (!search_is_word(c))
-					break;
-				if (wl < sizeof word / sizeof word[0])
-					word[wl++] = c;
-			}
-			for (i = 0; wl && i + wl <= n && nrects < RENDER_FIND_MAX; i++) {
-				fz_rect box = fz_empty_rect;
-				size_t k;
-				int l0;
-
-				if (!search_is_word(fc[i].c) || (i > 0 && search_is_word(fc[i - 1].c)))
-					continue;
-				for (k = 0; k < wl && fc[i + k].c == word[k]; k++)
-					;
-				if (k < wl || (i + wl < n && search_is_word(fc[i + wl].c)))
-					continue;
-				/* A word split over two lines gives a rectangle per line. */
-				l0 = fc[i].line;
-				for (k = 0; k <= wl && nrects < RENDER_FIND_MAX; k++) {
-					if (k == wl || fc[i + k].line != l0) {
-						if (!(pw > 0 && ph > 0) || fz_is_empty_rect(box))
-							break;
-						json_array_append_new(rects, json_pack("[i,i,i,i]",
-							(int)lrintf((box.x0 - bound.x0) / pw * 10000),
-							(int)lrintf((box.y0 - bound.y0) / ph * 10000),
-							(int)lrintf((box.x1 - bound.x0) / pw * 10000),
-							(int)lrintf((box.y1 - bound.y0) / ph * 10000)));
-						nrects++;
-						if (k == wl)
-							break;
-						box = fz_empty_rect;
-						l0 = fc[i + k].line;
-					}
-					box = fz_union_rect(box, fc[i + k].box);
-				}
-			}
-		}
+	if (!fv || !spans || !rects) {
+		free(fc);
+		free(fv);
+		free(spans);
+		json_decref(rects);
+		say(err, errlen, "The renderer ran out of memory.");
+		return -ENOMEM;
 	}
+	for (size_t i = 0; i < n; i++)
+		fv[i] = fc[i].c;
+	nspans = search_spans(fv, n, q, spans, RENDER_FIND_MAX);
+	for (size_t k = 0; k < nspans && json_array_size(rects) < RENDER_FIND_MAX; k++) {
+		fz_rect box = fz_empty_rect;
+		int l0 = -1;
+
+		/* A rectangle per line the match is on; the break between
+		 * lines (line -1) belongs to none. */
+		for (size_t i = spans[k].s; i < spans[k].e; i++) {
+			if (fc[i].line < 0)
+				continue;
+			if (fc[i].line != l0 && !fz_is_empty_rect(box)) {
+				add_rect(rects, box, bound);
+				box = fz_empty_rect;
+			}
+			l0 = fc[i].line;
+			box = fz_union_rect(box, fc[i].box);
+		}
+		if (!fz_is_empty_rect(box))
+			add_rect(rects, box, bound);
+	}
+	free(fv);
+	free(spans);
 	free(fc);
 	/* Rectangles in units of 1/10000 of the page, to keep the line short. */
 	*ok = json_pack("{s:i, s:i, s:o*}", "status", 0, "pages", w->cache.pages,

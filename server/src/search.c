@@ -205,37 +205,6 @@ int search_query_ok(const char *q)
 	return any;
 }
 
-/* The query's words, folded: word k is words[k] (NUL-terminated code
- * points, each a word character). Returns the number of words. */
-static int query_words(const char *q, uint32_t words[][SEARCH_QUERY_MAX + 1], int max)
-{
-	size_t n = strlen(q), i = 0, len = 0;
-	int nw = 0;
-	uint32_t c;
-
-	while (i <= n && nw < max) {
-		if (i < n) {
-			i += search_utf8_next(q + i, n - i, &c);
-			c = search_fold_cp(c);
-			if (c == 0)
-				continue;
-		} else {
-			i++;
-			c = ' ';
-		}
-		if (is_word(c) && len < SEARCH_QUERY_MAX) {
-			words[nw][len++] = c;
-			continue;
-		}
-		if (len) {
-			words[nw][len] = 0;
-			nw++;
-			len = 0;
-		}
-	}
-	return nw;
-}
-
 char *search_match_new(const char *q)
 {
 	size_t n = strlen(q), i = 0, o = 0;
@@ -344,30 +313,144 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 	put(b, s, n);
 }
 
-struct mark {
-	size_t s, e;    /* code point range [s, e) of the text */
-	int words;      /* query words inside */
+/* The query's words, folded, for search_spans(): each whitespace-separated
+ * word (as search_match_new() takes them, QUERY_WORDS_MAX at most) is one
+ * or more tokens, the runs of word characters in it. */
+struct query {
+	uint32_t cp[SEARCH_QUERY_MAX + 1];
+	uint16_t start[SEARCH_QUERY_MAX], len[SEARCH_QUERY_MAX];
+	uint16_t first[QUERY_WORDS_MAX + 1]; /* word w: tokens first[w] … first[w + 1] */
+	int ntok, nword;
 };
+
+static void query_parse(const char *q, struct query *qu)
+{
+	size_t n = strlen(q), i = 0, ncp = 0;
+	bool in_tok = false;
+	uint32_t c;
+
+	qu->ntok = qu->nword = 0;
+	qu->first[0] = 0;
+	while (i <= n) {
+		if (i < n) {
+			i += search_utf8_next(q + i, n - i, &c);
+			c = search_fold_cp(c);
+			if (c == 0)
+				continue;
+		} else {
+			i++;
+			c = ' ';
+		}
+		if (is_word(c)) {
+			if (ncp == SEARCH_QUERY_MAX || qu->nword == QUERY_WORDS_MAX)
+				break;
+			if (!in_tok) {
+				qu->start[qu->ntok] = (uint16_t)ncp;
+				qu->len[qu->ntok] = 0;
+				qu->ntok++;
+				in_tok = true;
+			}
+			qu->cp[ncp++] = c;
+			qu->len[qu->ntok - 1]++;
+			continue;
+		}
+		in_tok = false;
+		/* A space ends the word, if it has a token. */
+		if (is_space(c) && qu->ntok > qu->first[qu->nword]) {
+			qu->nword++;
+			qu->first[qu->nword] = (uint16_t)qu->ntok;
+		}
+	}
+	if (qu->ntok > qu->first[qu->nword]) {
+		qu->nword++;
+		qu->first[qu->nword] = (uint16_t)qu->ntok;
+	}
+}
+
+/* The end of tokens t0 … t1 - 1 of the query matched at f[p] (a word's
+ * start), with only non-word characters between them; 0 if they are not
+ * there. */
+static size_t match_at(const uint32_t *f, size_t n, size_t p, const struct query *qu,
+		       int t0, int t1)
+{
+	for (int t = t0; t < t1; t++) {
+		while (t > t0 && p < n && !is_word(f[p]))
+			p++;
+		for (size_t k = 0; k < qu->len[t]; k++, p++)
+			if (p >= n || f[p] != qu->cp[qu->start[t] + k])
+				return 0;
+		if (p < n && is_word(f[p]))
+			return 0;
+	}
+	return p;
+}
+
+static size_t scan(const uint32_t *f, size_t n, const struct query *qu, bool phrase,
+		   struct search_span *out, size_t max)
+{
+	size_t got = 0;
+
+	for (size_t p = 0; p < n && got < max; p++) {
+		size_t best = 0;
+		int which = -1;
+
+		if (!is_word(f[p]) || (p > 0 && is_word(f[p - 1])))
+			continue;
+		if (phrase) {
+			best = match_at(f, n, p, qu, 0, qu->ntok);
+		} else {
+			/* The longest word that starts here. */
+			for (int w = 0; w < qu->nword; w++) {
+				size_t e = match_at(f, n, p, qu, qu->first[w], qu->first[w + 1]);
+
+				if (e > best) {
+					best = e;
+					which = w;
+				}
+			}
+		}
+		if (!best)
+			continue;
+		out[got].s = p;
+		out[got].e = best;
+		out[got].word = which;
+		got++;
+		p = best - 1;
+	}
+	return got;
+}
+
+size_t search_spans(const uint32_t *f, size_t n, const char *q,
+		    struct search_span *out, size_t max)
+{
+	struct query qu;
+	size_t got = 0;
+
+	query_parse(q, &qu);
+	if (!qu.ntok || !max)
+		return 0;
+	if (qu.nword > 1)
+		got = scan(f, n, &qu, true, out, max);
+	if (!got)
+		got = scan(f, n, &qu, false, out, max);
+	return got;
+}
 
 char *search_snippet_new(const char *text, const char *q)
 {
-	static uint32_t words[QUERY_WORDS_MAX][SEARCH_QUERY_MAX + 1];
 	size_t len = strlen(text), n = 0, i, nv = 0, nm = 0, best = 0;
 	size_t *off = NULL, *vis = NULL, start, end, m;
-	uint32_t *f = NULL;
-	struct mark *marks = NULL;
+	uint32_t *f = NULL, *fv = NULL;
+	struct search_span *marks = NULL;
 	struct buf b = { 0 };
-	int nw;
 	bool space;
 
-	/* `words` is static to keep 13 KiB off the stack: the loop thread is
-	 * the only caller that matters, and tests run one thread. */
-	nw = query_words(q, words, QUERY_WORDS_MAX);
 	off = malloc((len + 1) * sizeof *off);
 	vis = malloc((len + 1) * sizeof *vis);
 	f = malloc((len + 1) * sizeof *f);
+	fv = malloc((len + 1) * sizeof *fv);
 	marks = malloc((len + 1) * sizeof *marks);
-	if (!off || !vis || !f || !marks)
+	if (!off || !vis || !f || !fv || !marks)
 		goto out;
 	for (i = 0; i < len; n++) {
 		uint32_t c;
@@ -375,55 +458,42 @@ char *search_snippet_new(const char *text, const char *q)
 		off[n] = i;
 		i += search_utf8_next(text + i, len - i, &c);
 		f[n] = search_fold_cp(c);
-		if (f[n])
+		if (f[n]) {
+			fv[nv] = f[n];
 			vis[nv++] = n;
+		}
 	}
 	off[n] = len;
 
-	/* Whole-word matches of any query word, in the visible (not dropped)
-	 * code points; vis[p] is the p-th of them. */
-	for (size_t p = 0; p < nv; p++) {
-		size_t got = 0;
+	/* The spans are in visible (not dropped) code points; vis[p] is the
+	 * p-th of them. A mark takes the combining marks after its last
+	 * letter with it. */
+	nm = search_spans(fv, nv, q, marks, len + 1);
+	for (m = 0; m < nm; m++) {
+		size_t e = marks[m].e;
 
-		if (!is_word(f[vis[p]]) || (p > 0 && is_word(f[vis[p - 1]])))
-			continue;
-		for (int k = 0; k < nw; k++) {
-			size_t wl = 0;
-
-			while (words[k][wl] && p + wl < nv && f[vis[p + wl]] == words[k][wl])
-				wl++;
-			if (words[k][wl] || (p + wl < nv && is_word(f[vis[p + wl]])))
-				continue;
-			if (wl > got)
-				got = wl;
-		}
-		if (!got)
-			continue;
-		size_t s = vis[p];
-		size_t e = p + got < nv ? vis[p + got] : n;
-		/* Join a word to the mark before it across a short gap of
-		 * spaces or punctuation: "<mark>biên bản</mark>". */
-		if (nm > 0 && s - marks[nm - 1].e <= 3) {
-			bool gap = true;
-
-			for (i = marks[nm - 1].e; i < s; i++)
-				gap &= !is_word(f[i]) && f[i] != '\n';
-			if (gap) {
-				marks[nm - 1].e = e;
-				marks[nm - 1].words++;
-				p += got - 1;
-				continue;
-			}
-		}
-		marks[nm].s = s;
-		marks[nm].e = e;
-		marks[nm].words = 1;
-		nm++;
-		p += got - 1;
+		marks[m].s = vis[marks[m].s];
+		marks[m].e = e < nv ? vis[e] : n;
 	}
-	for (m = 1; m < nm; m++)
-		if (marks[m].words > marks[best].words)
-			best = m;
+	/* Single words: the window with the most different ones in it. */
+	if (nm && marks[0].word >= 0) {
+		int count[QUERY_WORDS_MAX] = { 0 }, distinct = 0, most = 0;
+		size_t j = 0;
+
+		for (m = 0; m < nm; m++) {
+			while (j < nm && marks[j].s < marks[m].s + SNIPPET_CHARS - SNIPPET_BEFORE) {
+				if (count[marks[j].word]++ == 0)
+					distinct++;
+				j++;
+			}
+			if (distinct > most) {
+				most = distinct;
+				best = m;
+			}
+			if (--count[marks[m].word] == 0)
+				distinct--;
+		}
+	}
 
 	/* The window: some context before the best mark, cut at a space. */
 	start = nm && marks[best].s > SNIPPET_BEFORE ? marks[best].s - SNIPPET_BEFORE : 0;
@@ -472,6 +542,7 @@ out:
 	free(off);
 	free(vis);
 	free(f);
+	free(fv);
 	free(marks);
 	if (b.failed) {
 		free(b.p);

@@ -20,6 +20,14 @@
  * "1.450.000.000" matches the tokens 1 450 000 000 in a row), and the words
  * are ANDed. Quotes, *, -, NEAR, AND/OR/NOT and parentheses mean nothing.
  *
+ * Marks. What a snippet marks and what the find job outlines on a page come
+ * from one function, search_spans(): the whole query as a phrase (its words
+ * in order, only spaces and punctuation between them) wherever it occurs;
+ * only where it does not, each word of it on its own. So "bien ban" marks
+ * "biên bản" and leaves "ủy ban" and "văn bản" alone on a page that has
+ * the phrase, and a page found because it has both words somewhere still
+ * shows where they are.
+ *
  * Indexing. Text is per content (sha256): a file shared by many meetings is
  * indexed once. blob_text says where a blob is: no row (never indexed;
  * queued at server start), 'pending' (jobs queued or running; an
@@ -64,12 +72,31 @@ int search_query_ok(const char *q);
  * (such a query matches nothing), or without memory. */
 char *search_match_new(const char *q);
 
+/* One match of a query in folded text: code points [s, e) of it. */
+struct search_span {
+	size_t s, e;
+	int word;       /* the query word it is (0 …), or -1: the whole query */
+};
+
+/* Where `q` is in `f`, n folded code points (search_fold_cp() of each,
+ * the dropped ones, 0, left out): whole words, with the folding of the
+ * index. If q has two or more words and they occur in order with only
+ * non-word characters between them (line breaks too), the occurrences of
+ * that phrase, each one span; only if there is none, every occurrence of
+ * each word. A word with punctuation inside ("1.450.000") matches its
+ * parts in a row, as FTS5 matches it. Writes at most `max` spans to `out`,
+ * in text order and not overlapping, and returns how many. No allocation;
+ * any thread. */
+size_t search_spans(const uint32_t *f, size_t n, const char *q,
+		    struct search_span *out, size_t max);
+
 /* A snippet of `text` (the original, with diacritics) around the first
  * best match of `q`: about SNIPPET_CHARS characters, "…" where it was cut,
- * white space collapsed, HTML-escaped, each matching word (diacritics and
- * case ignored, whole words) inside <mark>…</mark>; adjacent matched words
- * share one mark. Caller frees; NULL without memory. With no match, the
- * start of the text. */
+ * white space collapsed, HTML-escaped, each span of search_spans() inside
+ * <mark>…</mark> (the phrase as one mark where the text has it, else each
+ * word; with only words, the window that holds the most different ones).
+ * Caller frees; NULL without memory. With no match, the start of the
+ * text. */
 char *search_snippet_new(const char *text, const char *q);
 
 /* Marks the blob as being indexed (state 'pending') and removes any text it

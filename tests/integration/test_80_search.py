@@ -136,6 +136,32 @@ def test_search_after_upload(server_factory):
         assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, rects
     assert_error(get(srv.url, f"/api/docs/{doc}/pages/1/find?q=bien", session=other), 403)
 
+    # The phrase, not its words: page 1 has "biên bản" twice, and "ban" and
+    # "bản" in "ỦY BAN", "GIAO BAN" and "văn bản" (four times) besides.
+    def find(page, q):
+        r = get(srv.url, f"/api/docs/{doc}/pages/{page}/find?q=" + urllib.parse.quote(q),
+                session=member)
+        assert r.status == 200, r
+        return r.json()["rects"]
+    p1 = [x for x in hits(srv, m["meeting"], member, "bien ban") if x["page"] == 1]
+    assert p1 and len(re.findall(r"<mark>", p1[0]["snippet"])) == 1, p1
+    assert re.search(r"<mark>biên bản</mark>", p1[0]["snippet"]), p1
+    phrase = find(1, "bien ban")
+    words = find(1, "bien") + find(1, "ban")
+    assert len(phrase) == 2, phrase
+    assert len(words) >= 2 * len(phrase) + 5, words
+    # Each of the phrase's rectangles covers the rectangles of its two words.
+    for x0, y0, x1, y1 in phrase:
+        inside = [w for w in words if w[0] >= x0 - 0.002 and w[2] <= x1 + 0.002
+                  and w[1] >= y0 - 0.01 and w[3] <= y1 + 0.01]
+        assert len(inside) == 2, (phrase, words)
+    # Without the phrase on the page, each word is found on its own.
+    assert len(find(1, "ban bien")) == len(words), words
+    # "đại biểu biểu quyết": the phrase, never the word before it.
+    h = hits(srv, m["meeting"], member, "bieu quyet")
+    assert h and all("<mark>biểu quyết</mark>" in x["snippet"].lower() for x in h), h
+    assert not any("<mark>biểu biểu" in x["snippet"] for x in h), h
+
     # A removed document never appears.
     async def remove():
         c, _ = await connect(srv.url, chair, label="chair")

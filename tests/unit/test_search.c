@@ -137,6 +137,20 @@ static void test_snippet(void **state)
 	snippet_is("bie\xcc\x82n ba\xcc\x89n", "bien ban",
 		   "<mark>bie\xcc\x82n ba\xcc\x89n</mark>");
 
+	/* The phrase first: its words elsewhere stay unmarked. */
+	snippet_is("Ủy ban nhận văn bản; lập biên bản.", "bien ban",
+		   "Ủy ban nhận văn bản; lập <mark>biên bản</mark>.");
+	snippet_is("Các đại biểu biểu quyết.", "bieu quyet",
+		   "Các đại biểu <mark>biểu quyết</mark>.");
+	snippet_is("biên\n bản, biên bản", "bien ban",
+		   "<mark>biên bản</mark>, <mark>biên bản</mark>");
+	snippet_is("Kinh phí: 1.450.000.000 đồng; 000 đồng.", "1.450.000.000 đồng",
+		   "Kinh phí: <mark>1.450.000.000 đồng</mark>; 000 đồng.");
+	/* No phrase: each word on its own, one mark each. */
+	snippet_is("lập biên bản", "ban bien", "lập <mark>biên</mark> <mark>bản</mark>");
+	snippet_is("văn bản; biên nhận", "bien ban", "văn <mark>bản</mark>; <mark>biên</mark> nhận");
+	snippet_is("ban 1.450 ban 450", "1.450", "ban <mark>1.450</mark> ban 450");
+
 	/* A long text: cut around the match, with ellipses. */
 	char text[4000];
 	size_t n = 0;
@@ -152,6 +166,50 @@ static void test_snippet(void **state)
 	assert_true(strcmp(s + strlen(s) - strlen("…"), "…") == 0);
 	assert_true(strlen(s) < 400);
 	free(s);
+}
+
+static size_t spans(const char *text, const char *q, struct search_span *out, size_t max)
+{
+	uint32_t f[256];
+	size_t n = 0, len = strlen(text);
+
+	for (size_t i = 0; i < len && n < 256;) {
+		uint32_t c;
+
+		i += search_utf8_next(text + i, len - i, &c);
+		c = search_fold_cp(c);
+		if (c)
+			f[n++] = c;
+	}
+	return search_spans(f, n, q, out, max);
+}
+
+static void test_spans(void **state)
+{
+	struct search_span s[8];
+
+	(void)state;
+	/* "ủy ban, văn bản, biên bản": the phrase only. */
+	assert_int_equal(spans("ủy ban, văn bản, biên bản", "bien ban", s, 8), 1);
+	assert_int_equal(s[0].s, 17);
+	assert_int_equal(s[0].e, 25);
+	assert_int_equal(s[0].word, -1);
+	/* Without it: every word, which one it is, in text order. */
+	assert_int_equal(spans("ủy ban, văn bản, biên nhận", "bien ban", s, 8), 3);
+	assert_int_equal(s[0].s, 3);
+	assert_int_equal(s[0].word, 1);
+	assert_int_equal(s[1].s, 12);
+	assert_int_equal(s[2].s, 17);
+	assert_int_equal(s[2].word, 0);
+	/* At most max; whole words; nothing for punctuation. */
+	assert_int_equal(spans("ban ban ban ban", "ban", s, 2), 2);
+	assert_int_equal(spans("bank banh", "ban", s, 8), 0);
+	assert_int_equal(spans("a - b", "-", s, 8), 0);
+	assert_int_equal(spans("", "ban", s, 8), 0);
+	/* A line break inside the phrase. */
+	assert_int_equal(spans("lập biên\nbản", "biên bản", s, 8), 1);
+	assert_int_equal(s[0].s, 4);
+	assert_int_equal(s[0].e, 12);
 }
 
 /* ---- the index, on a real database ---------------------------------------- */
@@ -259,7 +317,7 @@ static void test_index_and_query(void **state)
 	assert_string_equal(json_string_value(json_object_get(o, "doc")), id);
 	assert_int_equal(json_integer_value(json_object_get(o, "page")), 1);
 	assert_string_equal(json_string_value(json_object_get(o, "snippet")),
-			    "<mark>Biên bản</mark> cuộc họp &lt;giao <mark>ban</mark>&gt;");
+			    "<mark>Biên bản</mark> cuộc họp &lt;giao ban&gt;");
 	json_decref(hits);
 
 	assert_int_equal(nhits(f, f->m.id, "đồng"), 1);
@@ -303,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_query_ok),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_snippet),
+		cmocka_unit_test(test_spans),
 		cmocka_unit_test_setup_teardown(test_index_and_query, setup, teardown),
 	};
 
