@@ -135,6 +135,52 @@ static const char *migrations[] = {
 	"  error TEXT NOT NULL,"
 	"  at TEXT NOT NULL,"
 	"  PRIMARY KEY (sha256, page));",
+
+	/* 4: polls (vote.c). Attendance is frozen into poll_eligible and the
+	 * counts at opening. Who voted (poll_voter) and what was voted
+	 * (ballot for a named poll, poll_tally for a secret one) are apart;
+	 * for a secret poll nothing links them: WITHOUT ROWID tables keyed
+	 * by (poll, participant) and (poll, option), no ballot id, no time. */
+	"CREATE TABLE poll ("
+	"  id TEXT PRIMARY KEY,"
+	"  meeting TEXT NOT NULL REFERENCES meeting(id),"
+	"  position INTEGER NOT NULL,"
+	"  question TEXT NOT NULL,"
+	"  options TEXT NOT NULL,"
+	"  noptions INTEGER NOT NULL CHECK (noptions BETWEEN 2 AND 10),"
+	"  abstain INTEGER NOT NULL,"
+	"  secret INTEGER NOT NULL,"
+	"  rule TEXT NOT NULL CHECK (rule IN ('cast','present','all','two_thirds')),"
+	"  state TEXT NOT NULL CHECK (state IN ('open','closed')),"
+	"  members INTEGER NOT NULL,"
+	"  eligible INTEGER NOT NULL,"
+	"  quorum INTEGER NOT NULL,"
+	"  opened TEXT NOT NULL,"
+	"  opened_by TEXT,"
+	"  closed TEXT,"
+	"  closed_by TEXT,"
+	"  result TEXT,"
+	"  UNIQUE (meeting, position));"
+	"CREATE UNIQUE INDEX poll_one_open ON poll(meeting) WHERE state = 'open';"
+	"CREATE TABLE poll_eligible ("
+	"  poll TEXT NOT NULL REFERENCES poll(id),"
+	"  participant TEXT NOT NULL REFERENCES participant(id),"
+	"  PRIMARY KEY (poll, participant)) WITHOUT ROWID;"
+	"CREATE TABLE poll_voter ("
+	"  poll TEXT NOT NULL REFERENCES poll(id),"
+	"  participant TEXT NOT NULL REFERENCES participant(id),"
+	"  PRIMARY KEY (poll, participant)) WITHOUT ROWID;"
+	"CREATE TABLE poll_tally ("
+	"  poll TEXT NOT NULL REFERENCES poll(id),"
+	"  option INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (poll, option)) WITHOUT ROWID;"
+	"CREATE TABLE ballot ("
+	"  poll TEXT NOT NULL REFERENCES poll(id),"
+	"  participant TEXT NOT NULL REFERENCES participant(id),"
+	"  option INTEGER NOT NULL,"
+	"  PRIMARY KEY (poll, participant),"
+	"  FOREIGN KEY (poll, participant) REFERENCES poll_voter(poll, participant)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -296,6 +342,15 @@ int store_commit(struct store *st)
 
 	end_durable(st);
 	return rc;
+}
+
+int store_checkpoint(struct store *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		log_debug("store: checkpoint: %s", sqlite3_errmsg(st->db));
+	return code(rc);
 }
 
 void store_rollback(struct store *st)

@@ -41,6 +41,9 @@ int store_begin(struct store *st);
 int store_begin_durable(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* Copies the write-ahead log into the database and truncates it to zero
+ * bytes (outside a transaction). Returns 0, -EBUSY when a reader holds it. */
+int store_checkpoint(struct store *st);
 
 /* Runs SQL without results (one or more statements). */
 int store_exec(struct store *st, const char *sql);
