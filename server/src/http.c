@@ -655,9 +655,24 @@ static void page_render(struct srv *s, struct req *r, const struct library_doc *
 	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
 }
 
+/* The role as a watermark writes it: in Vietnamese and in English, since a
+ * meeting has no language of its own and a page may be shown to anyone. */
+static const char *mark_role(enum auth_role role)
+{
+	switch (role) {
+	case ROLE_CHAIR: return "chủ tọa / chair";
+	case ROLE_SECRETARY: return "thư ký / secretary";
+	case ROLE_MEMBER: return "đại biểu / member";
+	case ROLE_GUEST: return "khách / guest";
+	case ROLE_DISPLAY: return "màn hình / display";
+	default: return auth_role_name(role);
+	}
+}
+
 /*
  * A page of a confidential document, for one viewer: drawn with their name,
- * role and today's date (UTC) over it, and never without. Such images live
+ * role (mark_role()) and today's date (the server's local date, the one on
+ * the room's clocks) over it, and never without. Such images live
  * apart from the shared cache, at
  *   <cache>/private/<sha>-<participant>/<page>-<width>-<mark hash>.png
  * (the same two folders deep, so the LRU and its cap cover them), and go out
@@ -675,11 +690,11 @@ static void route_page_private(struct srv *s, struct req *r, const struct librar
 	struct tm tm;
 
 	add_header(r, "cache-control", "private, no-store");
-	gmtime_r(&now, &tm);
+	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	/* AUTH_NAME_MAX bytes of name and the rest fit RENDER_MARK_MAX. */
 	snprintf(mark, sizeof mark, "%s \xc2\xb7 %s \xc2\xb7 %s", r->who.name,
-		 auth_role_name(r->who.role), date);
+		 mark_role(r->who.role), date);
 	library_hasher_init(&h);
 	library_hasher_update(&h, mark, strlen(mark));
 	library_hasher_final(&h, hash);

@@ -129,6 +129,7 @@ def test_confidential_pages_are_per_viewer(server_factory):
 
     # Two members, the same page: two different images, never stored by a
     # browser and without a validator.
+    t0 = time.time()
     r1, r2 = page(srv, doc, m1), page(srv, doc, m2)
     for r in (r1, r2):
         assert r.status == 200, r
@@ -196,3 +197,12 @@ def test_confidential_pages_are_per_viewer(server_factory):
     mine = [f for f in files_under(private) if f.endswith(".png")]
     assert len(mine) >= 3, mine
     assert all(os.path.basename(os.path.dirname(f)).startswith(sha) for f in mine), mine
+
+    # What the mark says, read from the name of its image (the hash of the
+    # text): the name, the role in Vietnamese and English, and the server's
+    # local date (the test runs in the same time zone).
+    days = {time.strftime("%Y-%m-%d", time.localtime(t)) for t in (t0, time.time())}
+    want = {hashlib.sha256(f"{MEMBERS[0][0]} · đại biểu / member · {d}".encode()).hexdigest()[:16]
+            for d in days}
+    names = {os.path.basename(f) for f in mine}
+    assert any(f"1-{WIDTH}-{h}.png" in names for h in want), (names, days)
