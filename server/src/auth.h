@@ -32,6 +32,8 @@ enum auth_action {
 	ACT_PRESENT,    /* change the presented page */
 	ACT_UPLOAD,     /* add a document */
 	ACT_ORIGINAL,   /* download a document's original file */
+	ACT_POLL,       /* open and close polls, see who has not voted */
+	ACT_VOTE,       /* cast a ballot (when eligible in that poll) */
 };
 
 struct auth_key {

@@ -115,6 +115,86 @@ static int parse_doc_move(json_t *msg, struct proto_request *req, struct proto_e
 	return 0;
 }
 
+static int parse_poll_open(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *q = json_object_get(msg, "question"), *opts = json_object_get(msg, "options");
+	json_t *secret = json_object_get(msg, "secret"), *rule = json_object_get(msg, "rule");
+	struct vote_open o = { 0 };
+	json_t *v;
+	size_t i;
+
+	if (!q || !json_is_string(q) ||
+	    !meeting_text_ok(json_string_value(q), VOTE_QUESTION_MAX, true))
+		return fail(err, req->id, "bad_request",
+			    "'question' must be text of 1 to 500 characters, without control characters");
+	if (!secret || !json_is_boolean(secret))
+		return fail(err, req->id, "bad_request",
+			    "'secret' must be true (a secret poll) or false (a named poll)");
+	req->secret = json_is_true(secret);
+	req->rule = VOTE_CAST;
+	if (rule && !json_is_null(rule)) {
+		req->rule = vote_rule_parse(json_is_string(rule) ? json_string_value(rule) : NULL);
+		if (req->rule == VOTE_RULE_NONE)
+			return fail(err, req->id, "bad_request",
+				    "'rule' must be \"cast\", \"present\", \"all\" or \"two_thirds\"");
+	}
+	if (opts && !json_is_null(opts)) {
+		if (!json_is_array(opts) || json_array_size(opts) < VOTE_OPTIONS_MIN ||
+		    json_array_size(opts) > VOTE_OPTIONS_MAX)
+			return fail(err, req->id, "bad_request",
+				    "'options' must be a list of 2 to 10 texts, or left out for "
+				    "for / against / abstain");
+		json_array_foreach(opts, i, v) {
+			if (!json_is_string(v) ||
+			    !meeting_text_ok(json_string_value(v), VOTE_OPTION_MAX, true))
+				return fail(err, req->id, "bad_request",
+					    "option %zu must be text of 1 to 100 characters", i + 1);
+			req->options[i] = strdup(json_string_value(v));
+			if (!req->options[i])
+				return fail(err, req->id, "bad_request", "out of memory");
+			req->noptions = (int)i + 1;
+		}
+	}
+	req->question = strdup(json_string_value(q));
+	if (!req->question)
+		return fail(err, req->id, "bad_request", "out of memory");
+	o.question = req->question;
+	o.options = req->noptions ? (const char *const *)req->options : NULL;
+	o.noptions = req->noptions;
+	o.secret = req->secret;
+	o.rule = req->rule;
+	if (!vote_open_ok(&o))
+		return fail(err, req->id, "bad_request", "two options are the same");
+	return 0;
+}
+
+/* The `poll` of ballot.cast, poll.close and poll.missing: a poll id. */
+static int parse_poll_id(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *poll = json_object_get(msg, "poll");
+
+	if (!poll || !json_is_string(poll))
+		return fail(err, req->id, "bad_request", "'poll' must be a poll id");
+	if (!auth_id_valid(json_string_value(poll)))
+		return fail(err, req->id, "not_found", "no such poll in this meeting");
+	snprintf(req->poll, sizeof req->poll, "%s", json_string_value(poll));
+	return 0;
+}
+
+static int parse_ballot(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *opt = json_object_get(msg, "option");
+
+	if (parse_poll_id(msg, req, err) < 0)
+		return -EINVAL;
+	if (!opt || !json_is_integer(opt) || json_integer_value(opt) < 0 ||
+	    json_integer_value(opt) >= VOTE_OPTIONS_MAX)
+		return fail(err, req->id, "bad_request",
+			    "'option' must be the index of an option (0 for the first)");
+	req->option = json_integer_value(opt);
+	return 0;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req,
 		struct proto_error *err)
 {
@@ -164,6 +244,18 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req,
 	} else if (strcmp(t, "doc.remove") == 0) {
 		req->type = PROTO_DOC_REMOVE;
 		rc = parse_doc_id(msg, req, err);
+	} else if (strcmp(t, "poll.open") == 0) {
+		req->type = PROTO_POLL_OPEN;
+		rc = parse_poll_open(msg, req, err);
+	} else if (strcmp(t, "ballot.cast") == 0) {
+		req->type = PROTO_BALLOT_CAST;
+		rc = parse_ballot(msg, req, err);
+	} else if (strcmp(t, "poll.close") == 0) {
+		req->type = PROTO_POLL_CLOSE;
+		rc = parse_poll_id(msg, req, err);
+	} else if (strcmp(t, "poll.missing") == 0) {
+		req->type = PROTO_POLL_MISSING;
+		rc = parse_poll_id(msg, req, err);
 	} else {
 		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
 	}
@@ -180,6 +272,11 @@ void proto_request_clear(struct proto_request *req)
 	req->id = NULL;
 	free(req->title);
 	req->title = NULL;
+	free(req->question);
+	req->question = NULL;
+	for (int i = 0; i < req->noptions; i++)
+		free(req->options[i]);
+	req->noptions = 0;
 }
 
 void proto_error_clear(struct proto_error *err)

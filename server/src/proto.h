@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vote.h"
+
 enum proto_type {
 	PROTO_HELLO,
 	PROTO_PRESENT,
@@ -22,6 +24,10 @@ enum proto_type {
 	PROTO_DOC_RENAME,       /* doc, title */
 	PROTO_DOC_MOVE,         /* doc, item (has_item false: no item), position */
 	PROTO_DOC_REMOVE,       /* doc */
+	PROTO_POLL_OPEN,        /* question, options (noptions 0: the default), secret, rule */
+	PROTO_BALLOT_CAST,      /* poll, option */
+	PROTO_POLL_CLOSE,       /* poll */
+	PROTO_POLL_MISSING,     /* poll */
 };
 
 struct proto_request {
@@ -40,6 +46,16 @@ struct proto_request {
 	char item[32];
 	bool has_item;
 	int64_t position;
+	/* poll.open: checked by vote_open_ok() (question and options owned) */
+	char *question;
+	char *options[VOTE_OPTIONS_MAX];
+	int noptions;
+	bool secret;
+	enum vote_rule rule;
+	/* ballot.cast, poll.close, poll.missing: the poll; ballot.cast: the
+	 * 0-based option (below VOTE_OPTIONS_MAX; the poll may have fewer) */
+	char poll[32];
+	int64_t option;
 };
 
 struct proto_error {

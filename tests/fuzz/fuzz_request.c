@@ -47,6 +47,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case PROTO_DOC_REMOVE:
 		assert(req.has_doc && auth_id_valid(req.doc));
 		break;
+	case PROTO_POLL_OPEN: {
+		struct vote_open o = { req.question,
+				       req.noptions ? (const char *const *)req.options : NULL,
+				       req.noptions, req.secret, req.rule };
+		assert(vote_open_ok(&o));
+		assert(req.noptions == 0 || (req.noptions >= VOTE_OPTIONS_MIN &&
+					     req.noptions <= VOTE_OPTIONS_MAX));
+		break;
+	}
+	case PROTO_BALLOT_CAST:
+		assert(auth_id_valid(req.poll) && req.option >= 0 && req.option < VOTE_OPTIONS_MAX);
+		break;
+	case PROTO_POLL_CLOSE:
+	case PROTO_POLL_MISSING:
+		assert(auth_id_valid(req.poll));
+		break;
 	}
 	proto_request_clear(&req);
 	return 0;

@@ -186,6 +186,84 @@ static void doc_tools_refused(void **state)
 	refused("{\"id\":51,\"type\":\"doc.remove\",\"doc\":null}", "bad_request", "'doc'", 51);
 }
 
+static void polls(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"id\":1,\"type\":\"poll.open\",\"question\":\"Thông qua?\","
+			       "\"secret\":false}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_POLL_OPEN);
+	assert_string_equal(req.question, "Thông qua?");
+	assert_int_equal(req.noptions, 0);
+	assert_false(req.secret);
+	assert_int_equal(req.rule, VOTE_CAST);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":2,\"type\":\"poll.open\",\"question\":\"Nơi họp\","
+			       "\"options\":[\"Hà Nội\",\"Huế\"],\"secret\":true,\"rule\":\"two_thirds\"}",
+			       &req, &err), 0);
+	assert_int_equal(req.noptions, 2);
+	assert_string_equal(req.options[1], "Huế");
+	assert_true(req.secret);
+	assert_int_equal(req.rule, VOTE_TWO_THIRDS);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":3,\"type\":\"ballot.cast\",\"poll\":\"k3v9q2m8x1ab\","
+			       "\"option\":2}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_BALLOT_CAST);
+	assert_string_equal(req.poll, "k3v9q2m8x1ab");
+	assert_int_equal(req.option, 2);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":4,\"type\":\"poll.close\",\"poll\":\"k3v9q2m8x1ab\"}",
+			       &req, &err), 0);
+	assert_int_equal(req.type, PROTO_POLL_CLOSE);
+	proto_request_clear(&req);
+	assert_int_equal(parse("{\"id\":5,\"type\":\"poll.missing\",\"poll\":\"k3v9q2m8x1ab\"}",
+			       &req, &err), 0);
+	assert_int_equal(req.type, PROTO_POLL_MISSING);
+	proto_request_clear(&req);
+}
+
+static void polls_refused(void **state)
+{
+	(void)state;
+	refused("{\"id\":1,\"type\":\"poll.open\",\"secret\":false}", "bad_request", "'question'", 1);
+	refused("{\"id\":2,\"type\":\"poll.open\",\"question\":\"\",\"secret\":false}",
+		"bad_request", "'question'", 2);
+	refused("{\"id\":3,\"type\":\"poll.open\",\"question\":\"Q\"}", "bad_request", "'secret'", 3);
+	refused("{\"id\":4,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":1}",
+		"bad_request", "'secret'", 4);
+	refused("{\"id\":5,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,\"rule\":\"most\"}",
+		"bad_request", "'rule'", 5);
+	refused("{\"id\":6,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,"
+		"\"options\":[\"a\"]}", "bad_request", "'options'", 6);
+	refused("{\"id\":7,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,"
+		"\"options\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\"]}",
+		"bad_request", "'options'", 7);
+	refused("{\"id\":8,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,"
+		"\"options\":[\"a\",3]}", "bad_request", "option 2", 8);
+	refused("{\"id\":9,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,"
+		"\"options\":[\"a\",\"a\"]}", "bad_request", "the same", 9);
+	refused("{\"id\":10,\"type\":\"poll.open\",\"question\":\"Q\",\"secret\":true,"
+		"\"options\":\"a,b\"}", "bad_request", "'options'", 10);
+	refused("{\"id\":11,\"type\":\"ballot.cast\",\"option\":0}", "bad_request", "'poll'", 11);
+	refused("{\"id\":12,\"type\":\"ballot.cast\",\"poll\":\"x\",\"option\":0}",
+		"not_found", "no such poll", 12);
+	refused("{\"id\":13,\"type\":\"ballot.cast\",\"poll\":\"k3v9q2m8x1ab\"}",
+		"bad_request", "'option'", 13);
+	refused("{\"id\":14,\"type\":\"ballot.cast\",\"poll\":\"k3v9q2m8x1ab\",\"option\":-1}",
+		"bad_request", "'option'", 14);
+	refused("{\"id\":15,\"type\":\"ballot.cast\",\"poll\":\"k3v9q2m8x1ab\",\"option\":\"0\"}",
+		"bad_request", "'option'", 15);
+	refused("{\"id\":16,\"type\":\"ballot.cast\",\"poll\":\"k3v9q2m8x1ab\",\"option\":10}",
+		"bad_request", "'option'", 16);
+	refused("{\"id\":17,\"type\":\"poll.close\"}", "bad_request", "'poll'", 17);
+	refused("{\"id\":18,\"type\":\"poll.missing\",\"poll\":7}", "bad_request", "'poll'", 18);
+}
+
 static void deep_nesting_is_refused(void **state)
 {
 	char deep[6001];
@@ -206,6 +284,8 @@ int main(void)
 		cmocka_unit_test(unknown_document_or_page),
 		cmocka_unit_test(doc_tools),
 		cmocka_unit_test(doc_tools_refused),
+		cmocka_unit_test(polls),
+		cmocka_unit_test(polls_refused),
 		cmocka_unit_test(deep_nesting_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
