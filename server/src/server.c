@@ -211,6 +211,7 @@ int server_run(const struct config *cfg)
 	log_info("stopping");
 out:
 	running = NULL;
+	ws_shutdown(&s);
 	if (s.ctx)
 		lws_context_destroy(s.ctx);
 	render_free(s.render);

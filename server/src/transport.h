@@ -23,11 +23,14 @@ struct render_result;
 struct room;
 struct pending;
 struct prerender;
+struct ws_ballot;
 
 #define WS_MESSAGE_MAX (64 * 1024) /* a client message past this closes with 1009 */
 #define WS_RING_SIZE 512           /* events a client may lag behind */
 #define WS_REPLIES_MAX 256         /* unsent replies before a client is not read */
 #define WS_SNDBUF (32 * 1024)      /* SO_SNDBUF of a WebSocket (the kernel doubles it) */
+#define WS_BALLOTS_MAX 1024        /* ballots in one group commit */
+#define WS_PROGRESS_US 200000      /* at most one poll.progress per meeting in this time */
 
 struct srv {
 	const struct config *cfg;
@@ -39,6 +42,10 @@ struct srv {
 	struct pending *pending;    /* http.c: requests waiting for a render */
 	struct prerender *prerenders; /* http.c: documents being pre-rendered */
 	struct cache *cache;        /* the page images under cache_dir */
+	struct ws_ballot *ballots;  /* ws.c: ballots waiting for their group commit */
+	int nballots;
+	lws_sorted_usec_list_t ballot_sul;   /* ws.c: commits them on the loop's next pass */
+	lws_sorted_usec_list_t progress_sul; /* ws.c: sends the poll.progress held back */
 	char cache_dir[1024];       /* <data>/cache */
 	char tmp_dir[1024];         /* <data>/tmp */
 	char source_tarball[1024];  /* /source.tar.gz */
@@ -59,6 +66,10 @@ int ws_room_count(struct srv *s);
 /* Sends an event (or a notice) to every client of a meeting that has said
  * hello. Does not take ownership of `event`. */
 void ws_broadcast(struct srv *s, const char *meeting, json_t *event);
+
+/* Commits the ballots still waiting (their replies are queued) and frees
+ * the queue; before the context is destroyed at shutdown. */
+void ws_shutdown(struct srv *s);
 
 /* http.c */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,

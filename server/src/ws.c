@@ -29,6 +29,15 @@
  *  5. A client with WS_REPLIES_MAX unsent replies is not read from until it
  *     has taken half of them (lws_rx_flow_control), so pipelining is fine
  *     and a client that never reads cannot make the server queue forever.
+ *  6. Ballots are group-committed: `ballot.cast` queues the ballot (at most
+ *     WS_BALLOTS_MAX) and arms a 1 µs timer, which lws runs on the loop's
+ *     next pass, after every socket that was ready in this one; the batch
+ *     is one fsynced transaction (vote_ballots_cast) and each reply goes
+ *     after its commit. Any other request commits the queue first, so
+ *     requests still take effect in the order they arrived.
+ *  7. `poll.progress` is a notice, sent at most once per WS_PROGRESS_US per
+ *     meeting; a progress held back goes out when that time is up, with
+ *     the counts of that moment, so the last one always comes.
  *
  * Threads: the lws service thread only.
  */
@@ -46,6 +55,7 @@
 #include "meeting.h"
 #include "proto.h"
 #include "store.h"
+#include "vote.h"
 
 struct msg {
 	unsigned char *buf; /* LWS_PRE + len bytes */
@@ -66,6 +76,15 @@ struct presence {
 
 struct conn;
 
+struct ws_ballot {
+	struct conn *conn;      /* NULL once the connection has closed */
+	json_t *id;             /* the request's id (owned) */
+	char meeting[AUTH_ID_LEN + 1];
+	char poll[AUTH_ID_LEN + 1];
+	char participant[AUTH_ID_LEN + 1];
+	int64_t option;
+};
+
 struct room {
 	struct room *next;
 	char meeting[AUTH_ID_LEN + 1];
@@ -74,6 +93,9 @@ struct room {
 	struct presence *presence;
 	int nconns;
 	int nculled;            /* closing connections that still point here */
+	char progress_poll[AUTH_ID_LEN + 1]; /* the poll whose progress is due */
+	bool progress_due;      /* a poll.progress is held back (invariant 7) */
+	lws_usec_t progress_last; /* when the last one went out */
 };
 
 struct conn {
@@ -441,6 +463,8 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 			first = false;
 		}
 		mark_online(c->room, state);
+		json_t *polls = vote_state(s->st, c->who.meeting, c->who.participant);
+		json_object_set_new(state, "polls", polls ? polls : json_array());
 		json_object_set_new(reply, "state", state);
 	}
 	reply_json(c, reply);
@@ -533,6 +557,241 @@ static void cmd_doc(struct srv *s, struct conn *c, const struct proto_request *r
 	json_decref(event);
 }
 
+/* ---- polls -------------------------------------------------------------- */
+
+static void progress_send(struct srv *s, struct room *r)
+{
+	int64_t cast, eligible;
+	bool open;
+
+	r->progress_due = false;
+	r->progress_last = lws_now_usecs();
+	if (vote_progress(s->st, r->meeting, r->progress_poll, &cast, &eligible, &open) < 0 || !open)
+		return;
+	json_t *n = json_pack("{s:s, s:s, s:I, s:I}", "type", "poll.progress",
+			      "poll", r->progress_poll, "cast", (json_int_t)cast,
+			      "eligible", (json_int_t)eligible);
+	ws_broadcast(s, r->meeting, n);
+	json_decref(n);
+}
+
+/* Sends the progress notices whose time has come and re-arms for the rest. */
+static void progress_timer(lws_sorted_usec_list_t *sul)
+{
+	struct srv *s = lws_container_of(sul, struct srv, progress_sul);
+	lws_usec_t now = lws_now_usecs(), wait = 0;
+
+	for (struct room *r = s->rooms; r; r = r->next) {
+		if (!r->progress_due)
+			continue;
+		lws_usec_t left = r->progress_last + WS_PROGRESS_US - now;
+		if (left <= 0)
+			progress_send(s, r);
+		else if (!wait || left < wait)
+			wait = left;
+	}
+	if (wait)
+		lws_sul_schedule(s->ctx, 0, &s->progress_sul, progress_timer, wait);
+}
+
+/* A ballot of `poll` was committed in `meeting` (invariant 7). */
+static void progress_note(struct srv *s, const char *meeting, const char *poll)
+{
+	struct room *r = room_find(s, meeting);
+	lws_usec_t now = lws_now_usecs();
+
+	if (!r)
+		return;
+	if (r->progress_due && strcmp(r->progress_poll, poll) != 0)
+		progress_send(s, r); /* another poll's: do not lose it */
+	snprintf(r->progress_poll, sizeof r->progress_poll, "%s", poll);
+	if (now - r->progress_last >= WS_PROGRESS_US) {
+		progress_send(s, r);
+		return;
+	}
+	r->progress_due = true;
+	if (lws_dll2_is_detached(&s->progress_sul.list))
+		lws_sul_schedule(s->ctx, 0, &s->progress_sul, progress_timer,
+				 r->progress_last + WS_PROGRESS_US - now);
+}
+
+static void ballot_reply(struct conn *c, const struct ws_ballot *b, int rc)
+{
+	char why[160];
+
+	switch (rc) {
+	case 0: {
+		json_t *reply = reply_ok(b->id);
+		json_object_set_new(reply, "poll", json_string(b->poll));
+		reply_json(c, reply);
+		return;
+	}
+	case -ENOENT:
+		reply_error(c, b->id, "not_found", "no such poll in this meeting");
+		return;
+	case -ERANGE:
+		snprintf(why, sizeof why, "this poll has no option %lld", (long long)b->option);
+		reply_error(c, b->id, "bad_request", why);
+		return;
+	case -ESRCH:
+		reply_error(c, b->id, "conflict", "this poll is closed; the ballot was not counted");
+		return;
+	case -EPERM:
+		reply_error(c, b->id, "forbidden",
+			    "you may not vote in this poll: the voters are those present when it opened");
+		return;
+	case -EEXIST:
+		reply_error(c, b->id, "conflict", "you have already voted in this poll");
+		return;
+	default:
+		reply_error(c, b->id, "conflict", "the ballot could not be saved; send it again");
+		return;
+	}
+}
+
+/* Commits the queued ballots in one durable transaction, then replies to
+ * each and notes the progress (invariant 6). */
+static void ballots_flush(struct srv *s)
+{
+	int n = s->nballots;
+	struct vote_ballot *vb;
+
+	if (!n)
+		return;
+	lws_sul_cancel(&s->ballot_sul);
+	vb = calloc((size_t)n, sizeof *vb);
+	for (int i = 0; vb && i < n; i++) {
+		struct ws_ballot *b = &s->ballots[i];
+		vb[i] = (struct vote_ballot){ .meeting = b->meeting, .poll = b->poll,
+					      .participant = b->participant, .option = b->option };
+	}
+	if (vb)
+		vote_ballots_cast(s->st, vb, n);
+	for (int i = 0; i < n; i++) {
+		struct ws_ballot *b = &s->ballots[i];
+		int rc = vb ? vb[i].result : -ENOMEM;
+		if (b->conn)
+			ballot_reply(b->conn, b, rc);
+		if (rc == 0) {
+			bool seen = false;
+			for (int j = 0; j < i && !seen; j++)
+				seen = vb[j].result == 0 && strcmp(s->ballots[j].poll, b->poll) == 0 &&
+				       strcmp(s->ballots[j].meeting, b->meeting) == 0;
+			if (!seen)
+				progress_note(s, b->meeting, b->poll);
+		}
+		json_decref(b->id);
+	}
+	free(vb);
+	s->nballots = 0;
+}
+
+static void ballot_timer(lws_sorted_usec_list_t *sul)
+{
+	ballots_flush(lws_container_of(sul, struct srv, ballot_sul));
+}
+
+void ws_shutdown(struct srv *s)
+{
+	ballots_flush(s);
+	free(s->ballots);
+	s->ballots = NULL;
+}
+
+static void cmd_ballot(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	struct ws_ballot *b;
+
+	if (!auth_may(c->who.role, ACT_VOTE)) {
+		reply_error(c, req->id, "forbidden",
+			    "only the chair and the members vote; guests, the secretary and "
+			    "the room display do not");
+		return;
+	}
+	if (!s->ballots) {
+		s->ballots = calloc(WS_BALLOTS_MAX, sizeof *s->ballots);
+		if (!s->ballots) {
+			reply_error(c, req->id, "rate_limited", "the server is out of memory; try again");
+			return;
+		}
+	}
+	if (s->nballots == WS_BALLOTS_MAX)
+		ballots_flush(s);
+	b = &s->ballots[s->nballots++];
+	b->conn = c;
+	b->id = json_incref(req->id);
+	snprintf(b->meeting, sizeof b->meeting, "%s", c->who.meeting);
+	snprintf(b->poll, sizeof b->poll, "%s", req->poll);
+	snprintf(b->participant, sizeof b->participant, "%s", c->who.participant);
+	b->option = req->option;
+	if (s->nballots == 1)
+		lws_sul_schedule(s->ctx, 0, &s->ballot_sul, ballot_timer, 1);
+}
+
+/* poll.open, poll.close, poll.missing: the chair. */
+static void cmd_poll(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL, *reply;
+	const char *m = c->who.meeting, *who = c->who.participant;
+	char poll[AUTH_ID_LEN + 1];
+	int rc;
+
+	if (!auth_may(c->who.role, ACT_POLL)) {
+		reply_error(c, id, "forbidden", "only the chair can open, close and follow polls");
+		return;
+	}
+	if (req->type == PROTO_POLL_MISSING) {
+		json_t *missing = NULL;
+		rc = vote_missing(s->st, m, req->poll, &missing);
+		if (rc == -ENOENT)
+			reply_error(c, id, "not_found", "no such poll in this meeting");
+		else if (rc == -EPERM)
+			reply_error(c, id, "forbidden", "a secret poll does not tell who has voted");
+		else if (rc < 0)
+			reply_error(c, id, "conflict", "the list could not be read; try again");
+		if (rc < 0)
+			return;
+		reply = reply_ok(id);
+		json_object_set_new(reply, "poll", json_string(req->poll));
+		json_object_set_new(reply, "missing", missing);
+		reply_json(c, reply);
+		return;
+	}
+	if (req->type == PROTO_POLL_OPEN) {
+		struct vote_open o = {
+			.question = req->question,
+			.options = req->noptions ? (const char *const *)req->options : NULL,
+			.noptions = req->noptions,
+			.secret = req->secret,
+			.rule = req->rule,
+		};
+		rc = vote_poll_open(s->st, m, who, &o, poll, &event);
+	} else {
+		snprintf(poll, sizeof poll, "%s", req->poll);
+		rc = vote_poll_close(s->st, m, who, req->poll, &event);
+	}
+	if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "no such poll in this meeting");
+	else if (rc == -EINVAL)
+		reply_error(c, id, "bad_request", "the question or the options are not acceptable");
+	else if (rc == -EPERM)
+		reply_error(c, id, "conflict", "this meeting is closed; it takes no more polls");
+	else if (rc == -EALREADY && req->type == PROTO_POLL_OPEN)
+		reply_error(c, id, "conflict", "another poll is open; close it first");
+	else if (rc == -EALREADY)
+		reply_error(c, id, "conflict", "this poll is closed already");
+	else if (rc < 0)
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+	if (rc < 0)
+		return;
+	reply = reply_ok(id);
+	json_object_set_new(reply, "poll", json_string(poll));
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, m, event);
+	json_decref(event);
+}
+
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
@@ -543,6 +802,9 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 		proto_error_clear(&err);
 		return;
 	}
+	/* Ballots that came before this request take effect before it. */
+	if (req.type != PROTO_BALLOT_CAST)
+		ballots_flush(s);
 	if (req.type == PROTO_HELLO)
 		cmd_hello(s, c, &req);
 	else if (!c->room)
@@ -552,6 +814,11 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 	else if (req.type == PROTO_DOC_RENAME || req.type == PROTO_DOC_MOVE ||
 		 req.type == PROTO_DOC_REMOVE)
 		cmd_doc(s, c, &req);
+	else if (req.type == PROTO_BALLOT_CAST)
+		cmd_ballot(s, c, &req);
+	else if (req.type == PROTO_POLL_OPEN || req.type == PROTO_POLL_CLOSE ||
+		 req.type == PROTO_POLL_MISSING)
+		cmd_poll(s, c, &req);
 	else
 		reply_json(c, reply_ok(req.id));
 	proto_request_clear(&req);
@@ -580,6 +847,9 @@ static void conn_release(struct srv *s, struct conn *c)
 		c->replies = n;
 	}
 	c->replies_last = NULL;
+	for (int i = 0; i < s->nballots; i++)
+		if (s->ballots[i].conn == c)
+			s->ballots[i].conn = NULL;
 	free(c->rx);
 	c->rx = NULL;
 	if (c->room) {
