@@ -42,13 +42,17 @@ export async function initI18n() {
   document.documentElement.lang = lang;
 }
 
+// An argument is text, or {key, args}: a sentence translated in its turn
+// (the server's reasons, reasons.js), so a switch re-translates it too.
+const arg = (v) => (v && typeof v === 'object' && typeof v.key === 'string' ? t(v.key, v.args) : String(v));
+
 export function t(key, args) {
   let s = dict[key] ?? fallback[key];
   if (s === undefined) {
     console.warn('missing string', key);
     return '';
   }
-  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? String(args[k]) : m));
+  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? arg(args[k]) : m));
   return s;
 }
 

@@ -4,6 +4,7 @@
 // report on a hotel's Wi-Fi.
 import { h } from './dom.js';
 import { tx } from './i18n.js';
+import { reason } from './reasons.js';
 
 // Whether the next uploads are confidential (the chair's checkbox, below):
 // one choice for the button of every agenda item and for a dropped file.
@@ -21,7 +22,10 @@ function send(meetingId, file, item, onProgress) {
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.floor((e.loaded / e.total) * 100)); };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
-      else reject(Object.assign(new Error(xhr.response?.error?.message || xhr.statusText), { status: xhr.status }));
+      else {
+        const said = xhr.response?.error?.message;
+        reject(Object.assign(new Error(said || xhr.statusText), { status: xhr.status, said }));
+      }
     };
     xhr.onerror = () => reject(Object.assign(new Error('network'), { status: 0 }));
     xhr.send(form);
@@ -44,6 +48,8 @@ export async function uploadFile(meetingId, file, item, statusEl) {
   } catch (err) {
     statusEl.className = 'upload-status form-error';
     if (err.status === 413) tx(statusEl, 'chair.uploadTooLarge');
+    // The server's reason, in the reader's language where it is a known one.
+    else if ((err.status === 415 || err.status === 503) && err.said) tx(statusEl, 'chair.uploadRefused', { name: file.name, reason: reason(err.said) });
     else if (err.status === 415) tx(statusEl, 'chair.uploadUnsupported');
     else if (err.status === 0) tx(statusEl, 'error.network');
     else tx(statusEl, 'chair.uploadFailed', { message: err.message });

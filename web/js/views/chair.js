@@ -11,6 +11,7 @@ import { docsByItem, lockBadge, orderedDocs, offlineBanner, roleLabel } from './
 import { confidentialBox, uploadButton } from '../upload.js';
 import { DocTools } from './doctools.js';
 import { searchPanel, Highlight } from '../search.js';
+import { reason } from '../reasons.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
@@ -234,7 +235,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     const errors = d.errors || [];
     if (!errors.length) return null;
     return h('ul.doc-errors', { role: 'status' },
-      ...errors.map((e) => h('li', { i18n: 'chair.pageError', args: { page: e.page, error: e.error } })));
+      ...errors.map((e) => h('li', { i18n: 'chair.pageError', args: { page: e.page, error: reason(e.error) } })));
   }
 
   function docEntry(d, item) {
@@ -374,6 +375,8 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         renderDocs();
         renderPeople();
         renderNow();
+        // Hits name documents: a removed one must go, a new title show.
+        if (type === 'doc.removed' || type === 'doc.renamed' || type === 'state') search.refresh();
       }
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },

@@ -227,7 +227,11 @@ export function mountParticipant(root, client) {
 
   return {
     update(change) {
-      if (change.kind === 'notice') return; // presence: nothing to show here
+      const type = change.kind === 'state' ? 'state' : change.msg.type;
+      // Hits name documents: a removed one must go, a new title show, and
+      // a document just indexed can be found now.
+      if (type === 'doc.removed' || type === 'doc.renamed' || type === 'doc.indexed' || type === 'state') search.refresh();
+      if (change.kind === 'notice') return; // presence, indexing: nothing to show here
       // A browsed document that disappeared after a full resync: follow again.
       if (!following && view && !getDoc(view.doc)) { following = true; view = null; }
       render();
