@@ -257,7 +257,12 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     details.addEventListener('toggle', () => { if (details.open) open.add(d.id); else open.delete(d.id); });
     for (let p = 1; p <= d.pages; p++) {
       // Lazy: a 150-page report only loads the thumbnails scrolled to.
-      const img = h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226, draggable: 'false' });
+      // A page the renderer could not draw is not asked for again on every
+      // redraw: a plain placeholder stands in for its thumbnail.
+      const failed = (d.errors || []).some((e) => e.page === p);
+      const img = failed
+        ? h('span.thumb-failed', { 'aria-hidden': 'true' }, '!')
+        : h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226, draggable: 'false' });
       if (canPresent) {
         const btn = h('button.thumb', { type: 'button', dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
         ta(btn, 'aria-label', 'chair.presentPage', { page: p, title: d.title });
