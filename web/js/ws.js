@@ -242,6 +242,16 @@ export class MeetingClient {
         s.documents = s.documents.filter((d) => d.id !== ev.doc);
         if (s.presented?.doc === ev.doc) s.presented = null;
         break;
+      case 'poll.opened':
+        s.polls = s.polls.filter((x) => x.poll !== ev.poll);
+        s.polls.push({ ...stripEvent(ev), state: 'open', cast: 0, voted: false });
+        break;
+      case 'poll.closed': {
+        const i = s.polls.findIndex((x) => x.poll === ev.poll);
+        const closed = { ...(i >= 0 ? s.polls[i] : {}), ...stripEvent(ev), state: 'closed' };
+        if (i >= 0) s.polls[i] = closed; else s.polls.push(closed);
+        break;
+      }
       case 'participant.added':
         if (ev.participant && !s.participants.some((p) => p.id === ev.participant.id)) {
           s.participants.push({ online: false, ...ev.participant });
@@ -258,6 +268,9 @@ export class MeetingClient {
     if (n.type === 'presence') {
       const p = this.state.participants.find((x) => x.id === n.participant);
       if (p) p.online = !!n.online;
+    } else if (n.type === 'poll.progress') {
+      const p = this.state.polls.find((x) => x.poll === n.poll);
+      if (p && p.state === 'open') { p.cast = n.cast; p.eligible = n.eligible; }
     }
     this.onChange?.({ kind: 'notice', msg: n });
   }
@@ -280,6 +293,12 @@ function moveDoc(s, id, item, position) {
   s.documents.splice(at, 0, d);
 }
 
+// An event's own fields, without the log's bookkeeping.
+function stripEvent(ev) {
+  const { seq, type, ...rest } = ev;
+  return rest;
+}
+
 function normalise(st) {
   return {
     meeting: st.meeting || {},
@@ -287,5 +306,6 @@ function normalise(st) {
     documents: st.documents || [],
     presented: st.presented && st.presented.doc ? st.presented : null,
     participants: st.participants || [],
+    polls: st.polls || [],
   };
 }
