@@ -12,6 +12,7 @@ import { confidentialBox, uploadButton } from '../upload.js';
 import { DocTools } from './doctools.js';
 import { searchPanel, Highlight } from '../search.js';
 import { reason } from '../reasons.js';
+import { PollPanel } from './pollpanel.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
@@ -32,7 +33,9 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const titleEl = h('span.bar-meeting');
   const nowEl = h('span.bar-mode');
   const stopBtn = h('button.btn.danger.bar-btn', { type: 'button' }, h('span.icon-stop', { 'aria-hidden': 'true' }), h('span.label', { i18n: 'chair.stop' }));
-  const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), canPresent ? stopBtn : null, langSwitch());
+  // Votes are the chair's: the secretary's view has no panel.
+  const polls = canPresent ? new PollPanel(client) : null;
+  const bar = h('header.bar', {}, h('div.bar-text', {}, titleEl, nowEl), polls ? polls.button : null, canPresent ? stopBtn : null, langSwitch());
 
   const stageBox = h('div', { id: 'stage' });
   const stage = new Stage(stageBox, { getDoc });
@@ -77,7 +80,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const peopleCount = h('span.muted.small');
   const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
 
-  const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol));
+  const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol), polls ? polls.el : null);
   clear(root).append(app);
 
   function showPreview(doc, page) {
@@ -338,6 +341,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   return {
     update(change) {
       const type = change.kind === 'state' ? 'state' : change.msg.type;
+      polls?.update(change);
       if (type === 'presented') {
         // Our own press coming back, or another chair device: the log wins.
         const p = st().presented;
@@ -385,6 +389,6 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       }
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); },
+    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); polls?.destroy(); },
   };
 }

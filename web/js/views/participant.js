@@ -7,6 +7,7 @@ import { tx, langSwitch } from '../i18n.js';
 import { Stage } from '../stage.js';
 import { meetingHeader, agendaList, docsByItem, lockBadge, offlineBanner, roleLabel } from './common.js';
 import { searchPanel, Highlight } from '../search.js';
+import { BallotScreen } from './ballotscreen.js';
 
 const SWIPE_MIN = 50; // px; shorter moves are taps or scroll jitter
 
@@ -57,7 +58,8 @@ export function mountParticipant(root, client) {
     footer());
   const scrim = h('div.scrim', { hidden: true });
 
-  const app = h('div.app.participant-app', {}, banner, bar, main, scrim, drawer);
+  const votes = new BallotScreen(client);
+  const app = h('div.app.participant-app', {}, banner, bar, main, scrim, drawer, votes.pill, votes.el);
   clear(root).append(app);
 
   // ---- what is on screen -------------------------------------------------
@@ -228,6 +230,7 @@ export function mountParticipant(root, client) {
   return {
     update(change) {
       const type = change.kind === 'state' ? 'state' : change.msg.type;
+      votes.update(change);
       // Hits name documents: a removed one must go, a new title show, and
       // a document just indexed can be found now.
       if (type === 'doc.removed' || type === 'doc.renamed' || type === 'doc.indexed' || type === 'state') search.refresh();

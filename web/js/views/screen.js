@@ -5,6 +5,9 @@
 import { h, clear } from '../dom.js';
 import { ta, td } from '../i18n.js';
 import { Stage } from '../stage.js';
+import { openPoll, lastPoll, progressLine, progressBar, resultChart } from '../polls.js';
+
+const RESULT_FOR = 60000; // ms a result stays up, unless a page is presented first
 
 export function mountScreen(root, client, meetingId) {
   const st = () => client.state;
@@ -14,7 +17,11 @@ export function mountScreen(root, client, meetingId) {
   const stage = new Stage(stageBox, { getDoc });
   const idle = h('div.screen-idle');
   const offline = h('div.screen-offline', { hidden: true, role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), h('span', { i18n: 'conn.offline' }));
-  const app = h('div.app.screen-app', {}, stageBox, idle, offline);
+  // A vote: its question and progress, then its result for a while.
+  const vote = h('div.screen-vote', { hidden: true });
+  let resultPoll = null;   // the closed poll whose result is up
+  let resultTimer = null;
+  const app = h('div.app.screen-app', {}, stageBox, idle, vote, offline);
   document.body.classList.add('screen-mode');
   clear(root).append(app);
 
@@ -62,15 +69,40 @@ export function mountScreen(root, client, meetingId) {
       idle.hidden = false;
     }
   }
+  function renderVote() {
+    const open = openPoll(st());
+    const p = open || (resultPoll && lastPoll(st())?.poll === resultPoll ? lastPoll(st()) : null);
+    vote.hidden = !p;
+    if (!p) return;
+    clear(vote).append(h('div.screen-vote-inner', {},
+      h('p.screen-vote-kicker', { i18n: p.state === 'open' ? 'poll.voteOpenTitle' : 'poll.closedTitle' }),
+      h('h1.screen-vote-question', {}, p.question),
+      p.state === 'open' ? [progressLine(p, 'p.screen-vote-progress'), progressBar(p)] : resultChart(p)));
+  }
+  function hideResult() {
+    clearTimeout(resultTimer);
+    resultTimer = null;
+    resultPoll = null;
+  }
+
   render();
+  renderVote();
 
   return {
     update(change) {
+      const type = change.kind === 'state' ? 'state' : change.msg.type;
+      if (type === 'poll.closed') {
+        hideResult();
+        resultPoll = change.msg.poll;
+        resultTimer = setTimeout(() => { hideResult(); renderVote(); }, RESULT_FOR);
+      } else if (type === 'presented' || type === 'poll.opened') hideResult();
+      if (type.startsWith('poll.') || type === 'presented' || type === 'state') renderVote();
       if (change.kind === 'state') idleShown = false; // the title may have changed
       if (change.kind !== 'notice') render();
     },
     status(s) { offline.hidden = s !== 'offline'; },
     destroy() {
+      hideResult();
       stage.destroy();
       document.body.classList.remove('screen-mode');
       document.removeEventListener('visibilitychange', keepAwake);
