@@ -95,6 +95,7 @@ test('a named vote, then a secret one', async () => {
 
   await chair.locator('.poll-live .poll-progress', { hasText: '1 of 3' }).waitFor();
   await chair.waitForFunction(() => ![...document.querySelectorAll('.poll-missing-list li')].some((li) => li.textContent.includes('Nguyễn Văn An')));
+  await shots(chair, 'chair-progress');
   // The projector: question and progress, large.
   await screen.locator('.screen-vote .screen-vote-progress', { hasText: '1 of 3' }).waitFor();
   await shots(screen, 'projector-progress');

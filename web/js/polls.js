@@ -53,7 +53,6 @@ export function progressBar(p) {
 export function resultChart(p) {
   const counts = p.counts || [];
   const total = p.cast || counts.reduce((a, b) => a + b, 0);
-  const max = Math.max(1, ...counts);
   const passed = p.outcome === 'passed';
   const rows = (p.options || []).map((o, i) => {
     const n = counts[i] || 0;
@@ -62,7 +61,7 @@ export function resultChart(p) {
     return h('li.poll-row', { dataset: { option: String(i) } },
       h('div.poll-row-head', {}, optionLabel(o, 'span.poll-row-label'),
         h('span.poll-row-count', {}, h('strong', {}, String(n)), ` · ${pct}%`)),
-      h('div.poll-bar', { 'aria-hidden': 'true' }, width(h('span', { class: `opt-${i}` }), (100 * n) / max)),
+      h('div.poll-bar', { 'aria-hidden': 'true' }, width(h('span', { class: `opt-${i}` }), total ? (100 * n) / total : 0)),
       names && names.length ? h('p.poll-names.small', {}, names.join(', ')) : null);
   });
   return h('div.poll-result', { dataset: { outcome: p.outcome || '' } },

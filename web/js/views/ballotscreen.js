@@ -11,7 +11,7 @@ const VOTERS = new Set(['member', 'chair']);
 export class BallotScreen {
   constructor(client) {
     this.client = client;
-    this.el = h('div.ballot-screen', { hidden: true, role: 'dialog', 'aria-modal': 'true' });
+    this.el = h('div.ballot-screen', { hidden: true, role: 'dialog', 'aria-modal': 'true', tabindex: '-1' });
     this.pill = h('button.btn.primary.ballot-pill', { type: 'button', hidden: true });
     this.pill.addEventListener('click', () => { this.hidden.delete(this.current?.poll); this.render(); });
     this.local = new Map();   // poll → {sending, done, error, option}
@@ -65,6 +65,8 @@ export class BallotScreen {
     const focused = this.el.contains(document.activeElement);
     clear(this.el).append(inner);
     this.el.classList.toggle('closed', p.state !== 'open');
-    if (!focused) this.el.querySelector('.ballot-btn, .ballot-back')?.focus({ preventScroll: true });
+    // Focus the dialog itself, not an option: a ring round "For" would look
+    // like a choice already made.
+    if (!focused) this.el.focus({ preventScroll: true });
   }
 }
