@@ -34,6 +34,8 @@ enum auth_action {
 	ACT_ORIGINAL,   /* download a document's original file */
 	ACT_POLL,       /* open and close polls, see who has not voted */
 	ACT_VOTE,       /* cast a ballot (when eligible in that poll) */
+	ACT_MEETING,    /* open and close the meeting */
+	ACT_ATTENDANCE, /* check people in, mark them absent */
 };
 
 struct auth_key {

@@ -2,8 +2,18 @@
 /*
  * meeting — see meeting.h.
  *
- * State of a meeting (the `state` column): draft → live → closed. Changing
- * it comes with the votes issue; here every meeting may be presented in.
+ * State of a meeting (the `state` column), set by the chair:
+ *
+ *     draft ──meeting_open──▶ live ──meeting_close──▶ closed
+ *       └──────────────meeting_close───────────────────▲
+ *
+ * A closed meeting is read-only: nothing here changes it any more, and
+ * the other modules (library, vote) and the transport refuse writes too.
+ *
+ * Attendance: `checked_in` is the time of a participant's first join or of
+ * the secretary's check-in; `absent_reason` is set when they are marked
+ * absent, which clears `checked_in` (and checking in clears the reason).
+ * The quorum counts the chair and the members, as the polls do.
  *
  * Roles that a room token may pick: member and guest. The chair, secretary
  * and display have power or a special screen, so they need their personal
@@ -664,7 +674,8 @@ static int checkin(struct store *st, const char *participant)
 {
 	char now[32];
 	struct store_stmt *s = store_prepare(st,
-		"UPDATE participant SET checked_in = ? WHERE id = ? AND checked_in IS NULL");
+		"UPDATE participant SET checked_in = COALESCE(checked_in, ?), absent_reason = NULL "
+		"WHERE id = ?");
 
 	if (!s)
 		return -EIO;
@@ -768,6 +779,10 @@ int meeting_present(struct store *st, const char *meeting, const char *actor,
 	rc = store_begin(st);
 	if (rc < 0)
 		return rc;
+	if (meeting_is_closed(st, meeting)) {
+		rc = -EPERM;
+		goto fail;
+	}
 	if (doc) {
 		s = store_prepare(st, "SELECT pages FROM document WHERE id = ? AND meeting = ? "
 				      "AND removed IS NULL");
@@ -860,6 +875,178 @@ bool meeting_is_closed(struct store *st, const char *meeting)
 	return closed;
 }
 
+/* ---- lifecycle and attendance ------------------------------------------ */
+
+/* The meeting's state inside the caller's transaction: 0 draft, 1 live,
+ * 2 closed, or -ENOENT / a store error. */
+static int state_get(struct store *st, const char *meeting)
+{
+	struct store_stmt *s = store_prepare(st, "SELECT state FROM meeting WHERE id = ?");
+	int rc, v = -ENOENT;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	rc = store_step(s);
+	if (rc == 1) {
+		const char *t = store_col_text(s, 0);
+		v = strcmp(t, "draft") == 0 ? 0 : strcmp(t, "live") == 0 ? 1 : 2;
+	}
+	store_reset(s);
+	return rc < 0 ? rc : v;
+}
+
+/* Moves the meeting to `to` ("live" or "closed") and logs `type`. */
+static int state_set(struct store *st, const char *meeting, const char *to,
+		     const char *type, const char *actor, json_t **event)
+{
+	struct store_stmt *s;
+	int rc, cur;
+
+	*event = NULL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	cur = state_get(st, meeting);
+	if (cur < 0) {
+		rc = cur;
+		goto fail;
+	}
+	bool opening = strcmp(to, "live") == 0;
+	if (cur == 2) {
+		rc = opening ? -EPERM : -EALREADY;
+		goto fail;
+	}
+	if (opening && cur == 1) {
+		rc = -EALREADY;
+		goto fail;
+	}
+	s = store_prepare(st, "UPDATE meeting SET state = ? WHERE id = ?");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	store_bind_text(s, 1, to);
+	store_bind_text(s, 2, meeting);
+	rc = store_step(s);
+	store_reset(s);
+	if (rc < 0)
+		goto fail;
+	rc = meeting_event_append(st, meeting, type, actor, json_object(), event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	return rc;
+}
+
+int meeting_open(struct store *st, const char *meeting, const char *actor, json_t **event)
+{
+	return state_set(st, meeting, "live", "meeting.opened", actor, event);
+}
+
+int meeting_close(struct store *st, const char *meeting, const char *actor, json_t **event)
+{
+	return state_set(st, meeting, "closed", "meeting.closed", actor, event);
+}
+
+int meeting_attendance_set(struct store *st, const char *meeting, const char *participant,
+			   bool present, const char *reason, const char *actor,
+			   json_t **event)
+{
+	struct store_stmt *s;
+	char now[32];
+	int rc;
+
+	*event = NULL;
+	if (!present && !meeting_text_ok(reason, MEETING_TITLE_MAX, true))
+		return -EINVAL;
+	rc = store_begin(st);
+	if (rc < 0)
+		return rc;
+	rc = state_get(st, meeting);
+	if (rc < 0)
+		goto fail;
+	if (rc == 2) {
+		rc = -EPERM;
+		goto fail;
+	}
+	if (present)
+		s = store_prepare(st, "UPDATE participant SET checked_in = COALESCE(checked_in, ?), "
+				      "absent_reason = NULL WHERE id = ? AND meeting = ? "
+				      "RETURNING checked_in");
+	else
+		s = store_prepare(st, "UPDATE participant SET checked_in = NULL, absent_reason = ? "
+				      "WHERE id = ? AND meeting = ? RETURNING checked_in");
+	if (!s) {
+		rc = -EIO;
+		goto fail;
+	}
+	auth_now_iso(now, 0);
+	store_bind_text(s, 1, present ? now : reason);
+	store_bind_text(s, 2, participant);
+	store_bind_text(s, 3, meeting);
+	rc = store_step(s);
+	if (rc == 1 && present)
+		snprintf(now, sizeof now, "%s", store_col_text(s, 0));
+	store_reset(s);
+	if (rc <= 0) {
+		rc = rc == 0 ? -ENOENT : rc;
+		goto fail;
+	}
+	json_t *fields = json_pack("{s:s, s:b}", "participant", participant, "present", present);
+	if (fields && present)
+		json_object_set_new(fields, "checked_in", json_string(now));
+	if (fields && !present)
+		json_object_set_new(fields, "reason", json_string(reason));
+	rc = meeting_event_append(st, meeting, "attendance.changed", actor, fields, event);
+	if (rc < 0)
+		goto fail;
+	rc = store_commit(st);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	json_decref(*event);
+	*event = NULL;
+	return rc;
+}
+
+int meeting_quorum_get(struct store *st, const char *meeting, struct meeting_quorum *q)
+{
+	struct store_stmt *s = store_prepare(st,
+		"SELECT COUNT(*), COUNT(checked_in) FROM participant "
+		"WHERE meeting = ? AND role IN ('chair','member')");
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, meeting);
+	rc = store_step(s);
+	if (rc == 1) {
+		q->members = store_col_int(s, 0);
+		q->present = store_col_int(s, 1);
+		q->reached = q->present * 2 > q->members;
+	}
+	store_reset(s);
+	if (rc < 0)
+		return rc;
+	return meeting_exists(st, meeting) ? 0 : -ENOENT;
+}
+
+json_t *meeting_quorum_json(const struct meeting_quorum *q)
+{
+	return json_pack("{s:I, s:I, s:b}", "present", (json_int_t)q->present,
+			 "members", (json_int_t)q->members, "reached", q->reached);
+}
+
 /* ---- the snapshot ------------------------------------------------------- */
 
 json_t *meeting_state(struct store *st, const struct auth_key *key,
@@ -932,15 +1119,22 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	json_decref(shas);
 
 	people = json_array();
-	s = store_prepare(st, "SELECT id, name, title, role FROM participant WHERE meeting = ? "
+	s = store_prepare(st, "SELECT id, name, title, role, checked_in, absent_reason "
+			      "FROM participant WHERE meeting = ? "
 			      "ORDER BY CASE role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
 			      "WHEN 'member' THEN 2 WHEN 'guest' THEN 3 ELSE 4 END, name, id");
 	if (s) {
 		store_bind_text(s, 1, meeting);
-		while (store_step(s) == 1)
-			json_array_append_new(people, participant_json(store_col_text(s, 0),
-				store_col_text(s, 1), store_col_text(s, 2),
-				auth_role_parse(store_col_text(s, 3))));
+		while (store_step(s) == 1) {
+			json_t *p = participant_json(store_col_text(s, 0), store_col_text(s, 1),
+						     store_col_text(s, 2),
+						     auth_role_parse(store_col_text(s, 3)));
+			json_object_set_new(p, "checked_in", store_col_null(s, 4) ? json_null() :
+					    json_string(store_col_text(s, 4)));
+			json_object_set_new(p, "absent", store_col_null(s, 5) ? json_null() :
+					    json_string(store_col_text(s, 5)));
+			json_array_append_new(people, p);
+		}
 		store_reset(s);
 	}
 
@@ -956,8 +1150,11 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 		store_reset(s);
 	}
 
-	state = json_pack("{s:o, s:o, s:o, s:o, s:o}", "meeting", m, "agenda", agenda,
-			  "documents", docs, "presented", presented, "participants", people);
+	struct meeting_quorum q = { 0 };
+	meeting_quorum_get(st, meeting, &q);
+	state = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "meeting", m, "agenda", agenda,
+			  "documents", docs, "presented", presented, "participants", people,
+			  "quorum", meeting_quorum_json(&q));
 	return state;
 }
 

@@ -117,10 +117,45 @@ int meeting_unpresent_doc(struct store *st, const char *meeting, const char *doc
 /* true if the meeting is closed (read-only). */
 bool meeting_is_closed(struct store *st, const char *meeting);
 
+/* ---- lifecycle and attendance ------------------------------------------ */
+
+/* Opens the meeting (draft → live): *event gets `meeting.opened`. Returns 0,
+ * -ENOENT (no such meeting), -EALREADY (live already), -EPERM (closed: a
+ * closed meeting stays closed), or a store error. */
+int meeting_open(struct store *st, const char *meeting, const char *actor, json_t **event);
+
+/* Closes the meeting (draft or live → closed, read-only from then on):
+ * *event gets `meeting.closed`. Returns 0, -ENOENT, -EALREADY (closed
+ * already), or a store error. */
+int meeting_close(struct store *st, const char *meeting, const char *actor, json_t **event);
+
+/* Marks `participant` present (reason NULL: checked in now, unless already)
+ * or absent with `reason` (required, checked by meeting_text_ok). *event
+ * gets `attendance.changed {participant, present, at[, reason]}`. Returns
+ * 0, -ENOENT (no such participant in the meeting), -EINVAL (bad reason),
+ * -EPERM (the meeting is closed), or a store error. */
+int meeting_attendance_set(struct store *st, const char *meeting, const char *participant,
+			   bool present, const char *reason, const char *actor,
+			   json_t **event);
+
+/* The quorum rule: more than half of the voting members (chair and
+ * members) checked in. */
+struct meeting_quorum {
+	int64_t present;  /* chair and members checked in */
+	int64_t members;  /* chair and members */
+	bool reached;     /* present * 2 > members */
+};
+
+/* Fills *q from the database. Returns 0, -ENOENT, or a store error. */
+int meeting_quorum_get(struct store *st, const char *meeting, struct meeting_quorum *q);
+
+/* The quorum as the JSON object hello and the notices carry (caller owns). */
+json_t *meeting_quorum_json(const struct meeting_quorum *q);
+
 /* The meeting as a `hello` snapshot (caller owns): meeting, agenda,
  * documents (not the removed ones; by agenda item, then position),
- * presented, participants (without `online`: the transport knows
- * who is connected). join_url is <public_url>/j/<room token>. NULL if
+ * presented, participants (with checked_in and absent, without
+ * `online`: the transport knows who is connected), quorum. join_url is <public_url>/j/<room token>. NULL if
  * unknown. */
 json_t *meeting_state(struct store *st, const struct auth_key *key,
 		      const char *public_url, const char *meeting);

@@ -181,6 +181,9 @@ static const char *migrations[] = {
 	"  option INTEGER NOT NULL,"
 	"  PRIMARY KEY (poll, participant),"
 	"  FOREIGN KEY (poll, participant) REFERENCES poll_voter(poll, participant)) WITHOUT ROWID;",
+	/* 5: attendance: why a participant is absent (NULL: not marked absent;
+	 * marking someone absent clears checked_in, checking in clears this). */
+	"ALTER TABLE participant ADD COLUMN absent_reason TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

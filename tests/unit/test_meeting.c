@@ -943,6 +943,227 @@ static void state_snapshot(void **state)
 	json_decref(list);
 }
 
+/* ---- lifecycle and attendance ------------------------------------------ */
+
+static const char *meeting_state_of(struct fixture *f, const char *meeting, json_t **keep)
+{
+	*keep = meeting_state(f->st, &f->key, PUBLIC_URL, meeting);
+	return json_string_value(json_object_get(json_object_get(*keep, "meeting"), "state"));
+}
+
+static void lifecycle_draft_live_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct meeting_created c;
+	json_t *ev = NULL, *st;
+	int64_t seq;
+
+	create(f, false, &c);
+	assert_string_equal(meeting_state_of(f, c.id, &st), "draft");
+	json_decref(st);
+	seq = meeting_seq(f->st, c.id);
+
+	assert_int_equal(meeting_open(f->st, c.id, "chair", &ev), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "meeting.opened");
+	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq + 1);
+	assert_true(json_is_string(json_object_get(ev, "at")));
+	json_decref(ev);
+	assert_string_equal(meeting_state_of(f, c.id, &st), "live");
+	json_decref(st);
+	assert_false(meeting_is_closed(f->st, c.id));
+
+	/* Opening twice changes nothing and logs nothing. */
+	assert_int_equal(meeting_open(f->st, c.id, "chair", &ev), -EALREADY);
+	assert_null(ev);
+	assert_int_equal(meeting_seq(f->st, c.id), seq + 1);
+
+	assert_int_equal(meeting_close(f->st, c.id, "chair", &ev), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "meeting.closed");
+	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq + 2);
+	json_decref(ev);
+	assert_true(meeting_is_closed(f->st, c.id));
+
+	/* Closed stays closed. */
+	assert_int_equal(meeting_open(f->st, c.id, "chair", &ev), -EPERM);
+	assert_null(ev);
+	assert_int_equal(meeting_close(f->st, c.id, "chair", &ev), -EALREADY);
+	assert_null(ev);
+	assert_int_equal(meeting_seq(f->st, c.id), seq + 2);
+	assert_string_equal(meeting_state_of(f, c.id, &st), "closed");
+	json_decref(st);
+
+	assert_int_equal(meeting_open(f->st, "nnnnnnnnnnnn", NULL, &ev), -ENOENT);
+	assert_int_equal(meeting_close(f->st, "nnnnnnnnnnnn", NULL, &ev), -ENOENT);
+}
+
+static void close_from_draft_and_closed_refuses_present(void **state)
+{
+	struct fixture *f = *state;
+	struct meeting_created c;
+	char doc[AUTH_ID_LEN + 1];
+	json_t *ev = NULL;
+
+	create(f, false, &c);
+	add_doc(f, c.id, NULL, 2, doc);
+	assert_int_equal(meeting_close(f->st, c.id, NULL, &ev), 0);
+	json_decref(ev);
+	int64_t seq = meeting_seq(f->st, c.id);
+	assert_int_equal(meeting_present(f->st, c.id, "chair", doc, 1, &ev), -EPERM);
+	assert_null(ev);
+	assert_int_equal(meeting_seq(f->st, c.id), seq);
+}
+
+static json_t *person(json_t *state, const char *id)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(json_object_get(state, "participants"), i, p)
+		if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+			return p;
+	fail_msg("no participant %s", id);
+	return NULL;
+}
+
+static void attendance_checkin_and_absence(void **state)
+{
+	struct fixture *f = *state;
+	struct meeting_created c;
+	char a[AUTH_ID_LEN + 1], b[AUTH_ID_LEN + 1], tok[AUTH_TOKEN_LEN + 1];
+	json_t *ev = NULL, *st;
+
+	create(f, false, &c);
+	add_member(f, c.id, "An", a, tok);
+	add_member(f, c.id, "Bình", b, tok);
+
+	st = meeting_state(f->st, &f->key, PUBLIC_URL, c.id);
+	assert_true(json_is_null(json_object_get(person(st, a), "checked_in")));
+	assert_true(json_is_null(json_object_get(person(st, a), "absent")));
+	json_decref(st);
+
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, true, NULL, "sec", &ev), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "attendance.changed");
+	assert_string_equal(json_string_value(json_object_get(ev, "participant")), a);
+	assert_true(json_is_true(json_object_get(ev, "present")));
+	assert_true(json_is_string(json_object_get(ev, "at")));
+	json_decref(ev);
+
+	assert_int_equal(meeting_attendance_set(f->st, c.id, b, false, "Đi công tác", "sec", &ev), 0);
+	assert_true(json_is_false(json_object_get(ev, "present")));
+	assert_string_equal(json_string_value(json_object_get(ev, "reason")), "Đi công tác");
+	json_decref(ev);
+
+	st = meeting_state(f->st, &f->key, PUBLIC_URL, c.id);
+	assert_true(json_is_string(json_object_get(person(st, a), "checked_in")));
+	assert_true(json_is_null(json_object_get(person(st, a), "absent")));
+	assert_true(json_is_null(json_object_get(person(st, b), "checked_in")));
+	assert_string_equal(json_string_value(json_object_get(person(st, b), "absent")), "Đi công tác");
+	json_decref(st);
+
+	/* Marking a checked-in person absent clears the check-in, and back. */
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, false, "Ốm", NULL, &ev), 0);
+	json_decref(ev);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, b, true, NULL, NULL, &ev), 0);
+	json_decref(ev);
+	st = meeting_state(f->st, &f->key, PUBLIC_URL, c.id);
+	assert_true(json_is_null(json_object_get(person(st, a), "checked_in")));
+	assert_true(json_is_string(json_object_get(person(st, b), "checked_in")));
+	assert_true(json_is_null(json_object_get(person(st, b), "absent")));
+	json_decref(st);
+
+	/* Refusals log nothing. */
+	int64_t seq = meeting_seq(f->st, c.id);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, "nnnnnnnnnnnn", true, NULL, NULL, &ev),
+			 -ENOENT);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, false, "", NULL, &ev), -EINVAL);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, false, NULL, NULL, &ev), -EINVAL);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, false, "a\nb", NULL, &ev), -EINVAL);
+	assert_int_equal(meeting_close(f->st, c.id, NULL, &ev), 0);
+	json_decref(ev);
+	seq++;
+	assert_int_equal(meeting_attendance_set(f->st, c.id, a, true, NULL, NULL, &ev), -EPERM);
+	assert_null(ev);
+	assert_int_equal(meeting_seq(f->st, c.id), seq);
+}
+
+static void attendance_of_other_meeting_is_enoent(void **state)
+{
+	struct fixture *f = *state;
+	struct meeting_created c1, c2;
+	char a[AUTH_ID_LEN + 1], tok[AUTH_TOKEN_LEN + 1];
+	json_t *ev = NULL;
+
+	create(f, false, &c1);
+	create(f, false, &c2);
+	add_member(f, c1.id, "An", a, tok);
+	assert_int_equal(meeting_attendance_set(f->st, c2.id, a, true, NULL, NULL, &ev), -ENOENT);
+	assert_null(ev);
+}
+
+static void quorum_counts_chair_and_members(void **state)
+{
+	struct fixture *f = *state;
+	struct meeting_created c;
+	char m[4][AUTH_ID_LEN + 1], tok[AUTH_TOKEN_LEN + 1], session[AUTH_TOKEN_LEN + 1];
+	struct meeting_quorum q;
+	struct auth_who who;
+	json_t *ev = NULL, *st;
+
+	create(f, true, &c);
+	add_member(f, c.id, "An", m[0], tok);
+	add_member(f, c.id, "Bình", m[1], tok);
+	add_member(f, c.id, "Cúc", m[2], tok);
+	add_member(f, c.id, "Dũng", m[3], tok);
+	/* Chair + 4 members = 5; the secretary, display and guests do not count. */
+	assert_int_equal(meeting_quorum_get(f->st, c.id, &q), 0);
+	assert_int_equal(q.members, 5);
+	assert_int_equal(q.present, 0);
+	assert_false(q.reached);
+
+	join_ok(f, c.secretary_token, NULL, NULL, &who, session);
+	assert_int_equal(meeting_join(f->st, c.room_token, "Khách", NULL, &who, session, &ev), 0);
+	json_decref(ev); /* the guest was added */
+	assert_int_equal(meeting_quorum_get(f->st, c.id, &q), 0);
+	assert_int_equal(q.present, 0);
+	assert_int_equal(q.members, 5);
+
+	/* Joining checks in. */
+	join_ok(f, c.chair_token, NULL, NULL, &who, session);
+	assert_int_equal(meeting_attendance_set(f->st, c.id, m[0], true, NULL, NULL, &ev), 0);
+	json_decref(ev);
+	assert_int_equal(meeting_quorum_get(f->st, c.id, &q), 0);
+	assert_int_equal(q.present, 2);
+	assert_false(q.reached); /* 2 of 5 */
+	join_ok(f, c.room_token, "Bình", NULL, &who, session);
+	assert_int_equal(meeting_quorum_get(f->st, c.id, &q), 0);
+	assert_int_equal(q.present, 3);
+	assert_true(q.reached); /* 3 of 5 */
+
+	st = meeting_state(f->st, &f->key, PUBLIC_URL, c.id);
+	json_t *jq = json_object_get(st, "quorum");
+	assert_int_equal(json_integer_value(json_object_get(jq, "present")), 3);
+	assert_int_equal(json_integer_value(json_object_get(jq, "members")), 5);
+	assert_true(json_is_true(json_object_get(jq, "reached")));
+	json_decref(st);
+
+	/* Exactly half is not a quorum. */
+	add_member(f, c.id, "Em", m[0], tok);
+	assert_int_equal(meeting_quorum_get(f->st, c.id, &q), 0);
+	assert_int_equal(q.members, 6);
+	assert_false(q.reached);
+
+	/* A join after an absence checks in again and clears the reason. */
+	assert_int_equal(meeting_attendance_set(f->st, c.id, m[1], false, "Về sớm", NULL, &ev), 0);
+	json_decref(ev);
+	join_ok(f, c.room_token, "Bình", NULL, &who, session);
+	st = meeting_state(f->st, &f->key, PUBLIC_URL, c.id);
+	assert_true(json_is_string(json_object_get(person(st, m[1]), "checked_in")));
+	assert_true(json_is_null(json_object_get(person(st, m[1]), "absent")));
+	json_decref(st);
+
+	assert_int_equal(meeting_quorum_get(f->st, "nnnnnnnnnnnn", &q), -ENOENT);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -970,6 +1191,11 @@ int main(void)
 		T(events_since),
 		T(event_append_in_callers_transaction),
 		T(state_snapshot),
+		T(lifecycle_draft_live_closed),
+		T(close_from_draft_and_closed_refuses_present),
+		T(attendance_checkin_and_absence),
+		T(attendance_of_other_meeting_is_enoent),
+		T(quorum_counts_chair_and_members),
 	};
 #undef T
 
