@@ -195,6 +195,30 @@ static int parse_ballot(json_t *msg, struct proto_request *req, struct proto_err
 	return 0;
 }
 
+/* attendance.checkin and attendance.absent: a participant id; absent also
+ * a reason. */
+static int parse_attendance(json_t *msg, struct proto_request *req, struct proto_error *err,
+			    bool absent)
+{
+	json_t *who = json_object_get(msg, "participant"), *why = json_object_get(msg, "reason");
+
+	if (!who || !json_is_string(who))
+		return fail(err, req->id, "bad_request", "'participant' must be a participant id");
+	if (!auth_id_valid(json_string_value(who)))
+		return fail(err, req->id, "not_found", "no such participant in this meeting");
+	snprintf(req->participant, sizeof req->participant, "%s", json_string_value(who));
+	if (!absent)
+		return 0;
+	if (!why || !json_is_string(why) ||
+	    !meeting_text_ok(json_string_value(why), MEETING_TITLE_MAX, true))
+		return fail(err, req->id, "bad_request",
+			    "'reason' must be text of 1 to 300 characters, without control characters");
+	req->reason = strdup(json_string_value(why));
+	if (!req->reason)
+		return fail(err, req->id, "bad_request", "out of memory");
+	return 0;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req,
 		struct proto_error *err)
 {
@@ -256,6 +280,18 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req,
 	} else if (strcmp(t, "poll.missing") == 0) {
 		req->type = PROTO_POLL_MISSING;
 		rc = parse_poll_id(msg, req, err);
+	} else if (strcmp(t, "meeting.open") == 0) {
+		req->type = PROTO_MEETING_OPEN;
+		rc = 0;
+	} else if (strcmp(t, "meeting.close") == 0) {
+		req->type = PROTO_MEETING_CLOSE;
+		rc = 0;
+	} else if (strcmp(t, "attendance.checkin") == 0) {
+		req->type = PROTO_ATTENDANCE_CHECKIN;
+		rc = parse_attendance(msg, req, err, false);
+	} else if (strcmp(t, "attendance.absent") == 0) {
+		req->type = PROTO_ATTENDANCE_ABSENT;
+		rc = parse_attendance(msg, req, err, true);
 	} else {
 		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
 	}
@@ -272,6 +308,8 @@ void proto_request_clear(struct proto_request *req)
 	req->id = NULL;
 	free(req->title);
 	req->title = NULL;
+	free(req->reason);
+	req->reason = NULL;
 	free(req->question);
 	req->question = NULL;
 	for (int i = 0; i < req->noptions; i++)

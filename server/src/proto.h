@@ -28,6 +28,10 @@ enum proto_type {
 	PROTO_BALLOT_CAST,      /* poll, option */
 	PROTO_POLL_CLOSE,       /* poll */
 	PROTO_POLL_MISSING,     /* poll */
+	PROTO_MEETING_OPEN,
+	PROTO_MEETING_CLOSE,
+	PROTO_ATTENDANCE_CHECKIN, /* participant */
+	PROTO_ATTENDANCE_ABSENT,  /* participant, reason */
 };
 
 struct proto_request {
@@ -56,6 +60,10 @@ struct proto_request {
 	 * 0-based option (below VOTE_OPTIONS_MAX; the poll may have fewer) */
 	char poll[32];
 	int64_t option;
+	/* attendance.checkin, attendance.absent: the participant; absent: the
+	 * reason, checked by meeting_text_ok() (owned) */
+	char participant[32];
+	char *reason;
 };
 
 struct proto_error {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "meeting.h"
 #include "proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,6 +63,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case PROTO_POLL_CLOSE:
 	case PROTO_POLL_MISSING:
 		assert(auth_id_valid(req.poll));
+		break;
+	case PROTO_MEETING_OPEN:
+	case PROTO_MEETING_CLOSE:
+		break;
+	case PROTO_ATTENDANCE_CHECKIN:
+		assert(auth_id_valid(req.participant) && !req.reason);
+		break;
+	case PROTO_ATTENDANCE_ABSENT:
+		assert(auth_id_valid(req.participant));
+		assert(meeting_text_ok(req.reason, MEETING_TITLE_MAX, true));
 		break;
 	}
 	proto_request_clear(&req);

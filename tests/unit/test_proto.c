@@ -264,6 +264,55 @@ static void polls_refused(void **state)
 	refused("{\"id\":18,\"type\":\"poll.missing\",\"poll\":7}", "bad_request", "'poll'", 18);
 }
 
+static void lifecycle_and_attendance(void **state)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"id\":1,\"type\":\"meeting.open\"}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_MEETING_OPEN);
+	proto_request_clear(&req);
+	assert_int_equal(parse("{\"id\":2,\"type\":\"meeting.close\",\"extra\":1}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_MEETING_CLOSE);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":3,\"type\":\"attendance.checkin\","
+			       "\"participant\":\"k3v9q2m8x1ab\"}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_ATTENDANCE_CHECKIN);
+	assert_string_equal(req.participant, "k3v9q2m8x1ab");
+	assert_null(req.reason);
+	proto_request_clear(&req);
+
+	assert_int_equal(parse("{\"id\":4,\"type\":\"attendance.absent\","
+			       "\"participant\":\"k3v9q2m8x1ab\",\"reason\":\"Đi công tác\"}",
+			       &req, &err), 0);
+	assert_int_equal(req.type, PROTO_ATTENDANCE_ABSENT);
+	assert_string_equal(req.participant, "k3v9q2m8x1ab");
+	assert_string_equal(req.reason, "Đi công tác");
+	proto_request_clear(&req);
+	assert_null(req.reason);
+}
+
+static void attendance_refused(void **state)
+{
+	(void)state;
+	refused("{\"id\":5,\"type\":\"attendance.checkin\"}", "bad_request", "'participant'", 5);
+	refused("{\"id\":6,\"type\":\"attendance.checkin\",\"participant\":7}", "bad_request",
+		"'participant'", 6);
+	refused("{\"id\":7,\"type\":\"attendance.checkin\",\"participant\":\"../etc\"}", "not_found",
+		"no such participant", 7);
+	refused("{\"id\":8,\"type\":\"attendance.absent\",\"participant\":\"k3v9q2m8x1ab\"}",
+		"bad_request", "'reason'", 8);
+	refused("{\"id\":9,\"type\":\"attendance.absent\",\"participant\":\"k3v9q2m8x1ab\","
+		"\"reason\":\"\"}", "bad_request", "'reason'", 9);
+	refused("{\"id\":10,\"type\":\"attendance.absent\",\"participant\":\"k3v9q2m8x1ab\","
+		"\"reason\":\"a\\u0007b\"}", "bad_request", "'reason'", 10);
+	refused("{\"id\":11,\"type\":\"attendance.absent\",\"participant\":\"k3v9q2m8x1ab\","
+		"\"reason\":null}", "bad_request", "'reason'", 11);
+	refused("{\"id\":12,\"type\":\"meeting.reopen\"}", "bad_request", "unknown request type", 12);
+}
+
 static void deep_nesting_is_refused(void **state)
 {
 	char deep[6001];
@@ -287,6 +336,8 @@ int main(void)
 		cmocka_unit_test(polls),
 		cmocka_unit_test(polls_refused),
 		cmocka_unit_test(deep_nesting_is_refused),
+		cmocka_unit_test(lifecycle_and_attendance),
+		cmocka_unit_test(attendance_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
