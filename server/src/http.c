@@ -522,6 +522,8 @@ static void route_join(struct srv *s, struct req *r)
 		ws_broadcast(s, who.meeting[0] ? who.meeting : "", event);
 		json_decref(event);
 	}
+	if (rc == 0)
+		ws_quorum_note(s, who.meeting); /* joining checks in */
 	switch (rc) {
 	case 0:
 		break;
@@ -1278,6 +1280,11 @@ static void upload_start(struct srv *s, struct req *r, const char *meeting)
 	if (!auth_may(r->who.role, ACT_UPLOAD)) {
 		r->close_after = true;
 		respond_error(r, 403, "forbidden", "only the chair and the secretary can add documents");
+		return;
+	}
+	if (meeting_is_closed(s->st, meeting)) {
+		r->close_after = true;
+		respond_error(r, 409, "conflict", "this meeting is closed");
 		return;
 	}
 	/* An announced length past the cap is refused before reading it. The

@@ -259,6 +259,7 @@ static const char meeting_help[] =
 	"                             [--data DIR] [--public-url URL] [--json]\n"
 	"       plenum meeting list [--data DIR] [--json]\n"
 	"       plenum meeting show --meeting ID [--data DIR] [--public-url URL] [--json]\n"
+	"       plenum meeting open|close --meeting ID [--data DIR] [--json]\n"
 	"\n"
 	"create  makes a meeting with its agenda (one --agenda per item, in order), a\n"
 	"        chair, a secretary and a room display, and prints their links:\n"
@@ -266,6 +267,8 @@ static const char meeting_help[] =
 	"        The links are shown only now: keep the chair's and secretary's private.\n"
 	"list    shows the meetings in the data directory.\n"
 	"show    prints a meeting's room join link and its QR code again.\n"
+	"open    starts the meeting (draft -> live), as the chair does.\n"
+	"close   ends it (-> closed): from then on it is read-only.\n"
 	"\n"
 	"  --guests         people not on the roster may join by typing their name\n"
 	"  --chair NAME     the chair's name (default \"Chair\")\n"
@@ -413,6 +416,72 @@ static int meeting_list_cmd(int argc, char **argv)
 	json_decref(list);
 	data_close(&d);
 	return 0;
+}
+
+/* meeting open / meeting close: the same functions and events as the
+ * chair's requests; a running server sees the new state on its next read. */
+static int meeting_state_cmd(int argc, char **argv, bool open)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = default_data_dir(), *meeting = NULL;
+	bool json = false;
+	struct data d = { 0 };
+	json_t *event = NULL;
+	int c, rc, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'm': meeting = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(meeting_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!meeting)
+		return usage_error("--meeting is required");
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	err = open ? meeting_open(d.st, meeting, NULL, &event)
+		   : meeting_close(d.st, meeting, NULL, &event);
+	if (err == -ENOENT)
+		rc = fail("no meeting '%s' in %s", meeting, dir);
+	else if (err == -EPERM || (err == -EALREADY && !open))
+		rc = fail("this meeting is closed");
+	else if (err == -EALREADY)
+		rc = fail("this meeting is open already");
+	else if (err < 0)
+		rc = fail("could not change the meeting: %s", strerror(-err));
+	if (err < 0)
+		goto out;
+	if (json)
+		print_json(event);
+	else
+		printf("%s is %s.\n", meeting, open ? "open" : "closed");
+	rc = 0;
+out:
+	json_decref(event);
+	data_close(&d);
+	return rc;
+}
+
+static int meeting_open_cmd(int argc, char **argv)
+{
+	return meeting_state_cmd(argc, argv, true);
+}
+
+static int meeting_close_cmd(int argc, char **argv)
+{
+	return meeting_state_cmd(argc, argv, false);
 }
 
 static int meeting_show_cmd(int argc, char **argv)
@@ -781,6 +850,8 @@ static const char help[] =
 	"  meeting create   create a meeting and print its QR code and links\n"
 	"  meeting list     list the meetings\n"
 	"  meeting show     print a meeting's join link and QR code\n"
+	"  meeting open     open a meeting (draft -> live)\n"
+	"  meeting close    close a meeting (read-only from then on)\n"
 	"  participant add  add a person to a meeting and print their link\n"
 	"  doc add          add a document to a meeting\n"
 	"\n"
@@ -796,6 +867,8 @@ static const struct subcommand {
 	{ "meeting", "create", "plenum meeting create", meeting_create_cmd, meeting_help },
 	{ "meeting", "list", "plenum meeting list", meeting_list_cmd, meeting_help },
 	{ "meeting", "show", "plenum meeting show", meeting_show_cmd, meeting_help },
+	{ "meeting", "open", "plenum meeting open", meeting_open_cmd, meeting_help },
+	{ "meeting", "close", "plenum meeting close", meeting_close_cmd, meeting_help },
 	{ "participant", "add", "plenum participant add", participant_add_cmd, participant_help },
 	{ "doc", "add", "plenum doc add", doc_add_cmd, doc_help },
 };

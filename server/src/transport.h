@@ -70,6 +70,9 @@ void ws_broadcast(struct srv *s, const char *meeting, json_t *event);
 /* Commits the ballots still waiting (their replies are queued) and frees
  * the queue; before the context is destroyed at shutdown. */
 void ws_shutdown(struct srv *s);
+/* Attendance in `meeting` may have changed: when the quorum's counts differ
+ * from what its room last saw, sends the `quorum.changed` notice to it. */
+void ws_quorum_note(struct srv *s, const char *meeting);
 
 /* http.c */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,

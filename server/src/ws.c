@@ -38,6 +38,11 @@
  *  7. `poll.progress` is a notice, sent at most once per WS_PROGRESS_US per
  *     meeting; a progress held back goes out when that time is up, with
  *     the counts of that moment, so the last one always comes.
+ *  8. Every write request in a closed meeting is refused with `conflict`
+ *     ("this meeting is closed"), after the permission check.
+ *  9. A room remembers the quorum it last announced; an attendance change
+ *     (a check-in, an absence, a join over HTTP) that changes the counts
+ *     sends the `quorum.changed` notice with the new ones.
  *
  * Threads: the lws service thread only.
  */
@@ -96,6 +101,7 @@ struct room {
 	char progress_poll[AUTH_ID_LEN + 1]; /* the poll whose progress is due */
 	bool progress_due;      /* a poll.progress is held back (invariant 7) */
 	lws_usec_t progress_last; /* when the last one went out */
+	struct meeting_quorum quorum; /* as last announced (invariant 9) */
 };
 
 struct conn {
@@ -158,6 +164,7 @@ static struct room *room_get(struct srv *s, const char *meeting)
 		return NULL;
 	}
 	snprintf(r->meeting, sizeof r->meeting, "%s", meeting);
+	meeting_quorum_get(s->st, meeting, &r->quorum);
 	r->next = s->rooms;
 	s->rooms = r;
 	return r;
@@ -323,6 +330,24 @@ static void notice_presence(struct srv *s, struct room *r, const char *participa
 	json_decref(n);
 }
 
+void ws_quorum_note(struct srv *s, const char *meeting)
+{
+	struct room *r = room_find(s, meeting);
+	struct meeting_quorum q;
+
+	if (!r || meeting_quorum_get(s->st, meeting, &q) < 0)
+		return;
+	if (q.present == r->quorum.present && q.members == r->quorum.members)
+		return;
+	bool crossed = q.reached != r->quorum.reached;
+	r->quorum = q;
+	json_t *n = meeting_quorum_json(&q);
+	json_object_set_new(n, "type", json_string("quorum.changed"));
+	json_object_set_new(n, "crossed", json_boolean(crossed));
+	ws_broadcast(s, meeting, n);
+	json_decref(n);
+}
+
 /* ---- replies ------------------------------------------------------------ */
 
 static void reply_json(struct conn *c, json_t *j)
@@ -383,6 +408,15 @@ static void reply_error(struct conn *c, json_t *id, const char *code, const char
 static json_t *reply_ok(json_t *id)
 {
 	return json_pack("{s:O, s:b}", "re", id, "ok", 1);
+}
+
+/* Refuses a write in a closed meeting (invariant 8); true if it did. */
+static bool refused_closed(struct srv *s, struct conn *c, json_t *id)
+{
+	if (!meeting_is_closed(s->st, c->who.meeting))
+		return false;
+	reply_error(c, id, "conflict", "this meeting is closed");
+	return true;
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -486,6 +520,8 @@ static void cmd_present(struct srv *s, struct conn *c, const struct proto_reques
 		reply_error(c, id, "forbidden", "only the chair can change the presented page");
 		return;
 	}
+	if (refused_closed(s, c, id))
+		return;
 	rc = meeting_present(s->st, c->who.meeting, c->who.participant, d, (int)req->page, &event);
 	if (rc == -ENOENT) {
 		reply_error(c, id, "not_found", "no such document in this meeting");
@@ -518,7 +554,7 @@ static void doc_refused(struct conn *c, json_t *id, int rc, bool rename)
 	else if (rc == -EINVAL)
 		reply_error(c, id, "bad_request", "that position is past the end of the item's list");
 	else if (rc == -EPERM)
-		reply_error(c, id, "forbidden", "this meeting is closed; its documents cannot change");
+		reply_error(c, id, "conflict", "this meeting is closed");
 	else
 		reply_error(c, id, "conflict", "the change could not be saved; try again");
 }
@@ -536,6 +572,8 @@ static void cmd_doc(struct srv *s, struct conn *c, const struct proto_request *r
 			    "only the chair and the secretary can manage the documents");
 		return;
 	}
+	if (refused_closed(s, c, id))
+		return;
 	if (req->type == PROTO_DOC_RENAME)
 		rc = library_doc_rename(s->st, m, req->doc, req->title, who, &event);
 	else if (req->type == PROTO_DOC_MOVE)
@@ -708,6 +746,8 @@ static void cmd_ballot(struct srv *s, struct conn *c, const struct proto_request
 			    "the room display do not");
 		return;
 	}
+	if (refused_closed(s, c, req->id))
+		return;
 	if (!s->ballots) {
 		s->ballots = calloc(WS_BALLOTS_MAX, sizeof *s->ballots);
 		if (!s->ballots) {
@@ -757,6 +797,8 @@ static void cmd_poll(struct srv *s, struct conn *c, const struct proto_request *
 		reply_json(c, reply);
 		return;
 	}
+	if (refused_closed(s, c, id))
+		return;
 	if (req->type == PROTO_POLL_OPEN) {
 		struct vote_open o = {
 			.question = req->question,
@@ -775,7 +817,7 @@ static void cmd_poll(struct srv *s, struct conn *c, const struct proto_request *
 	else if (rc == -EINVAL)
 		reply_error(c, id, "bad_request", "the question or the options are not acceptable");
 	else if (rc == -EPERM)
-		reply_error(c, id, "conflict", "this meeting is closed; it takes no more polls");
+		reply_error(c, id, "conflict", "this meeting is closed");
 	else if (rc == -EALREADY && req->type == PROTO_POLL_OPEN)
 		reply_error(c, id, "conflict", "another poll is open; close it first");
 	else if (rc == -EALREADY)
@@ -790,6 +832,73 @@ static void cmd_poll(struct srv *s, struct conn *c, const struct proto_request *
 	reply_json(c, reply);
 	ws_broadcast(s, m, event);
 	json_decref(event);
+}
+
+/* ---- lifecycle and attendance -------------------------------------------- */
+
+/* meeting.open, meeting.close: the chair. */
+static void cmd_meeting(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL;
+	bool open = req->type == PROTO_MEETING_OPEN;
+	int rc;
+
+	if (!auth_may(c->who.role, ACT_MEETING)) {
+		reply_error(c, id, "forbidden", "only the chair can open and close the meeting");
+		return;
+	}
+	if (open)
+		rc = meeting_open(s->st, c->who.meeting, c->who.participant, &event);
+	else
+		rc = meeting_close(s->st, c->who.meeting, c->who.participant, &event);
+	if (rc == -EPERM || (rc == -EALREADY && !open))
+		reply_error(c, id, "conflict", "this meeting is closed");
+	else if (rc == -EALREADY)
+		reply_error(c, id, "conflict", "this meeting is open already");
+	else if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "this meeting no longer exists");
+	else if (rc < 0)
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+	if (rc < 0)
+		return;
+	json_t *reply = reply_ok(id);
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+}
+
+/* attendance.checkin, attendance.absent: the chair and the secretary. */
+static void cmd_attendance(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL;
+	bool present = req->type == PROTO_ATTENDANCE_CHECKIN;
+	int rc;
+
+	if (!auth_may(c->who.role, ACT_ATTENDANCE)) {
+		reply_error(c, id, "forbidden", "only the chair and the secretary keep the attendance");
+		return;
+	}
+	if (refused_closed(s, c, id))
+		return;
+	rc = meeting_attendance_set(s->st, c->who.meeting, req->participant, present,
+				    present ? NULL : req->reason, c->who.participant, &event);
+	if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "no such participant in this meeting");
+	else if (rc == -EPERM)
+		reply_error(c, id, "conflict", "this meeting is closed");
+	else if (rc == -EINVAL)
+		reply_error(c, id, "bad_request", "'reason' must be text of 1 to 300 characters");
+	else if (rc < 0)
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+	if (rc < 0)
+		return;
+	json_t *reply = reply_ok(id);
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+	ws_quorum_note(s, c->who.meeting);
 }
 
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
@@ -819,6 +928,10 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 	else if (req.type == PROTO_POLL_OPEN || req.type == PROTO_POLL_CLOSE ||
 		 req.type == PROTO_POLL_MISSING)
 		cmd_poll(s, c, &req);
+	else if (req.type == PROTO_MEETING_OPEN || req.type == PROTO_MEETING_CLOSE)
+		cmd_meeting(s, c, &req);
+	else if (req.type == PROTO_ATTENDANCE_CHECKIN || req.type == PROTO_ATTENDANCE_ABSENT)
+		cmd_attendance(s, c, &req);
 	else
 		reply_json(c, reply_ok(req.id));
 	proto_request_clear(&req);
