@@ -31,6 +31,7 @@ export class MeetingClient {
     this.retryTimer = null;
     this.pingTimer = null;
     this.stopped = false;
+    this.offset = 0;            // server clock minus ours, ms (hello's `now`)
 
     this._onOnline = () => this.reconnectNow();
     this._onVisible = () => {
@@ -198,6 +199,10 @@ export class MeetingClient {
       return;
     }
     if (msg.you) this.you = msg.you;
+    // Timers (a speaker's turn) run on the server's clock: a tablet whose
+    // clock is two minutes off must still show 00:05 after five seconds.
+    const now = Date.parse(msg.now);
+    if (!Number.isNaN(now)) this.offset = now - Date.now();
     if (msg.state) {
       this.state = normalise(msg.state);
       this.seq = msg.seq ?? 0;
@@ -252,6 +257,21 @@ export class MeetingClient {
         if (i >= 0) s.polls[i] = closed; else s.polls.push(closed);
         break;
       }
+      case 'speaker.requested':
+        if (ev.participant && !s.speakers.queue.some((q) => q.participant === ev.participant)) {
+          s.speakers.queue.push({ participant: ev.participant, at: ev.at });
+        }
+        break;
+      case 'speaker.withdrawn':
+        s.speakers.queue = s.speakers.queue.filter((q) => q.participant !== ev.participant);
+        break;
+      case 'speaker.floor':
+        s.speakers.queue = s.speakers.queue.filter((q) => q.participant !== ev.participant);
+        s.speakers.current = { participant: ev.participant, since: ev.since };
+        break;
+      case 'speaker.ended':
+        if (s.speakers.current?.participant === ev.participant) s.speakers.current = null;
+        break;
       case 'participant.added':
         if (ev.participant && !s.participants.some((p) => p.id === ev.participant.id)) {
           s.participants.push({ online: false, ...ev.participant });
@@ -307,5 +327,11 @@ function normalise(st) {
     presented: st.presented && st.presented.doc ? st.presented : null,
     participants: st.participants || [],
     polls: st.polls || [],
+    // An older server has no speakers queue: the UI for it stays hidden.
+    speakers: {
+      supported: !!st.speakers,
+      queue: [...(st.speakers?.queue || [])],
+      current: st.speakers?.current?.participant ? st.speakers.current : null,
+    },
   };
 }
