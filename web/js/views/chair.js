@@ -13,6 +13,7 @@ import { DocTools } from './doctools.js';
 import { searchPanel, Highlight } from '../search.js';
 import { reason } from '../reasons.js';
 import { PollPanel } from './pollpanel.js';
+import { SpeakersBox, Ticker } from '../speakers.js';
 
 const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
 
@@ -78,10 +79,12 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const tools = new DocTools(client, { rerender: () => renderDocs(), statusEl: uploadStatus, errorEl: docsError });
   const peopleList = h('ul.people');
   const peopleCount = h('span.muted.small');
-  const peopleCol = h('section.chair-people', {}, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
+  const speakersBox = new SpeakersBox(client, { control: canPresent });
+  const peopleCol = h('section.chair-people', {}, speakersBox.el, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
 
   const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol), polls ? polls.el : null);
   clear(root).append(app);
+  const ticker = new Ticker(client, app);
 
   function showPreview(doc, page) {
     preview = { doc, page };
@@ -342,6 +345,8 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     update(change) {
       const type = change.kind === 'state' ? 'state' : change.msg.type;
       polls?.update(change);
+      if (type.startsWith('speaker.') || type === 'state' || type === 'participant.added') speakersBox.render();
+      if (type.startsWith('speaker.')) return;
       if (type === 'presented') {
         // Our own press coming back, or another chair device: the log wins.
         const p = st().presented;
@@ -389,6 +394,6 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       }
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); polls?.destroy(); },
+    destroy() { ticker.stop(); document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); polls?.destroy(); },
   };
 }

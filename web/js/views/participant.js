@@ -8,6 +8,7 @@ import { Stage } from '../stage.js';
 import { meetingHeader, agendaList, docsByItem, lockBadge, offlineBanner, roleLabel } from './common.js';
 import { searchPanel, Highlight } from '../search.js';
 import { BallotScreen } from './ballotscreen.js';
+import { SpeakButton, Ticker } from '../speakers.js';
 
 const SWIPE_MIN = 50; // px; shorter moves are taps or scroll jitter
 
@@ -59,8 +60,10 @@ export function mountParticipant(root, client) {
   const scrim = h('div.scrim', { hidden: true });
 
   const votes = new BallotScreen(client);
-  const app = h('div.app.participant-app', {}, banner, bar, main, scrim, drawer, votes.pill, votes.el);
+  const speak = new SpeakButton(client);
+  const app = h('div.app.participant-app', {}, banner, bar, main, speak.el, scrim, drawer, votes.pill, votes.el);
   clear(root).append(app);
+  const ticker = new Ticker(client, app);
 
   // ---- what is on screen -------------------------------------------------
 
@@ -231,6 +234,7 @@ export function mountParticipant(root, client) {
     update(change) {
       const type = change.kind === 'state' ? 'state' : change.msg.type;
       votes.update(change);
+      if (type.startsWith('speaker.') || type === 'state' || type === 'participant.added') speak.render();
       // Hits name documents: a removed one must go, a new title show, and
       // a document just indexed can be found now.
       if (type === 'doc.removed' || type === 'doc.renamed' || type === 'doc.indexed' || type === 'state') search.refresh();
@@ -240,6 +244,6 @@ export function mountParticipant(root, client) {
       render();
     },
     status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); },
+    destroy() { ticker.stop(); document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); },
   };
 }

@@ -5,6 +5,7 @@
 import { h, clear } from '../dom.js';
 import { ta, td } from '../i18n.js';
 import { Stage } from '../stage.js';
+import { screenLine, Ticker } from '../speakers.js';
 import { openPoll, lastPoll, progressLine, progressBar, resultChart } from '../polls.js';
 
 const RESULT_FOR = 60000; // ms a result stays up, unless a page is presented first
@@ -21,9 +22,12 @@ export function mountScreen(root, client, meetingId) {
   const vote = h('div.screen-vote', { hidden: true });
   let resultPoll = null;   // the closed poll whose result is up
   let resultTimer = null;
-  const app = h('div.app.screen-app', {}, stageBox, idle, vote, offline);
+  // Who has the floor: a thin line along the bottom edge.
+  const speaker = h('div.screen-speaker', { hidden: true, role: 'status' });
+  const app = h('div.app.screen-app', {}, stageBox, idle, vote, speaker, offline);
   document.body.classList.add('screen-mode');
   clear(root).append(app);
+  const ticker = new Ticker(client, app);
 
   function renderIdle() {
     const m = st().meeting;
@@ -87,6 +91,7 @@ export function mountScreen(root, client, meetingId) {
 
   render();
   renderVote();
+  screenLine(client, speaker);
 
   return {
     update(change) {
@@ -97,12 +102,14 @@ export function mountScreen(root, client, meetingId) {
         resultTimer = setTimeout(() => { hideResult(); renderVote(); }, RESULT_FOR);
       } else if (type === 'presented' || type === 'poll.opened') hideResult();
       if (type.startsWith('poll.') || type === 'presented' || type === 'state') renderVote();
+      if (type.startsWith('speaker.') || type === 'state' || type === 'participant.added') screenLine(client, speaker);
       if (change.kind === 'state') idleShown = false; // the title may have changed
       if (change.kind !== 'notice') render();
     },
     status(s) { offline.hidden = s !== 'offline'; },
     destroy() {
       hideResult();
+      ticker.stop();
       stage.destroy();
       document.body.classList.remove('screen-mode');
       document.removeEventListener('visibilitychange', keepAwake);
