@@ -227,7 +227,12 @@ int meeting_event_append(struct store *st, const char *meeting, const char *type
 	seq = store_col_int(s, 0);
 	store_reset(s);
 
-	auth_now_iso(at, 0);
+	/* An event that carries its own time (with milliseconds, speaker.c)
+	 * keeps it. */
+	if (json_is_string(json_object_get(fields, "at")))
+		snprintf(at, sizeof at, "%s", json_string_value(json_object_get(fields, "at")));
+	else
+		auth_now_iso(at, 0);
 	json_object_set_new(fields, "seq", json_integer(seq));
 	json_object_set_new(fields, "type", json_string(type));
 	json_object_set_new(fields, "at", json_string(at));

@@ -169,7 +169,8 @@ int meeting_events_since(struct store *st, const char *meeting, int64_t since,
 			 int max, json_t **events);
 
 /* Appends an event of `type` to the log, inside the caller's transaction.
- * `fields` (stolen) becomes the event object with seq, type and at added;
+ * `fields` (stolen) becomes the event object with seq, type and at added
+ * (an `at` string already in `fields` is kept: a time with milliseconds);
  * *event (may be NULL) gets a new reference to it. Returns 0 or -errno. */
 int meeting_event_append(struct store *st, const char *meeting, const char *type,
 			 const char *actor, json_t *fields, json_t **event);

@@ -184,6 +184,22 @@ static const char *migrations[] = {
 	/* 5: attendance: why a participant is absent (NULL: not marked absent;
 	 * marking someone absent clears checked_in, checking in clears this). */
 	"ALTER TABLE participant ADD COLUMN absent_reason TEXT;",
+	/* 6: the speakers queue (speaker.c): one row per request or turn;
+	 * waiting while granted_at and ended_at are NULL, speaking while only
+	 * ended_at is. Times are ISO-8601 UTC with milliseconds. */
+	"CREATE TABLE speaker_turn ("
+	"  id INTEGER PRIMARY KEY,"
+	"  meeting TEXT NOT NULL REFERENCES meeting(id),"
+	"  participant TEXT NOT NULL REFERENCES participant(id),"
+	"  requested_at TEXT,"
+	"  granted_at TEXT,"
+	"  granted_by TEXT,"
+	"  ended_at TEXT,"
+	"  withdrawn INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX speaker_one_floor ON speaker_turn(meeting) "
+	"  WHERE granted_at IS NOT NULL AND ended_at IS NULL;"
+	"CREATE UNIQUE INDEX speaker_one_request ON speaker_turn(meeting, participant) "
+	"  WHERE granted_at IS NULL AND ended_at IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
