@@ -36,6 +36,8 @@ enum auth_action {
 	ACT_VOTE,       /* cast a ballot (when eligible in that poll) */
 	ACT_MEETING,    /* open and close the meeting */
 	ACT_ATTENDANCE, /* check people in, mark them absent */
+	ACT_SPEAK,      /* ask to speak, withdraw the request */
+	ACT_FLOOR,      /* give the floor, end anyone's turn */
 };
 
 struct auth_key {

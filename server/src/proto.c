@@ -219,6 +219,24 @@ static int parse_attendance(json_t *msg, struct proto_request *req, struct proto
 	return 0;
 }
 
+/* speaker.next: an optional participant id (absent or null: the first in
+ * the queue). */
+static int parse_speaker_next(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *who = json_object_get(msg, "participant");
+
+	if (!who || json_is_null(who))
+		return 0;
+	if (!json_is_string(who))
+		return fail(err, req->id, "bad_request",
+			    "'participant' must be a participant id, or left out for the first in the queue");
+	if (!auth_id_valid(json_string_value(who)))
+		return fail(err, req->id, "not_found", "no such participant in this meeting");
+	snprintf(req->participant, sizeof req->participant, "%s", json_string_value(who));
+	req->has_participant = true;
+	return 0;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req,
 		struct proto_error *err)
 {
@@ -292,6 +310,18 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req,
 	} else if (strcmp(t, "attendance.absent") == 0) {
 		req->type = PROTO_ATTENDANCE_ABSENT;
 		rc = parse_attendance(msg, req, err, true);
+	} else if (strcmp(t, "speaker.request") == 0) {
+		req->type = PROTO_SPEAKER_REQUEST;
+		rc = 0;
+	} else if (strcmp(t, "speaker.withdraw") == 0) {
+		req->type = PROTO_SPEAKER_WITHDRAW;
+		rc = 0;
+	} else if (strcmp(t, "speaker.next") == 0) {
+		req->type = PROTO_SPEAKER_NEXT;
+		rc = parse_speaker_next(msg, req, err);
+	} else if (strcmp(t, "speaker.end") == 0) {
+		req->type = PROTO_SPEAKER_END;
+		rc = 0;
 	} else {
 		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
 	}

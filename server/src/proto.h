@@ -32,6 +32,10 @@ enum proto_type {
 	PROTO_MEETING_CLOSE,
 	PROTO_ATTENDANCE_CHECKIN, /* participant */
 	PROTO_ATTENDANCE_ABSENT,  /* participant, reason */
+	PROTO_SPEAKER_REQUEST,
+	PROTO_SPEAKER_WITHDRAW,
+	PROTO_SPEAKER_NEXT,       /* participant when has_participant */
+	PROTO_SPEAKER_END,
 };
 
 struct proto_request {
@@ -64,6 +68,8 @@ struct proto_request {
 	 * reason, checked by meeting_text_ok() (owned) */
 	char participant[32];
 	char *reason;
+	/* speaker.next: the participant to give the floor to, if given */
+	bool has_participant;
 };
 
 struct proto_error {

@@ -67,6 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case PROTO_MEETING_OPEN:
 	case PROTO_MEETING_CLOSE:
 		break;
+	case PROTO_SPEAKER_REQUEST:
+	case PROTO_SPEAKER_WITHDRAW:
+	case PROTO_SPEAKER_END:
+		assert(!req.has_participant);
+		break;
+	case PROTO_SPEAKER_NEXT:
+		assert(!req.has_participant || auth_id_valid(req.participant));
+		break;
 	case PROTO_ATTENDANCE_CHECKIN:
 		assert(auth_id_valid(req.participant) && !req.reason);
 		break;

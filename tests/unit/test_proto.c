@@ -313,6 +313,47 @@ static void attendance_refused(void **state)
 	refused("{\"id\":12,\"type\":\"meeting.reopen\"}", "bad_request", "unknown request type", 12);
 }
 
+static void speakers(void **state)
+{
+	static const struct {
+		const char *type;
+		enum proto_type want;
+	} plain[] = {
+		{ "speaker.request", PROTO_SPEAKER_REQUEST },
+		{ "speaker.withdraw", PROTO_SPEAKER_WITHDRAW },
+		{ "speaker.next", PROTO_SPEAKER_NEXT },
+		{ "speaker.end", PROTO_SPEAKER_END },
+	};
+	struct proto_request req;
+	struct proto_error err;
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		snprintf(buf, sizeof buf, "{\"id\":%zu,\"type\":\"%s\"}", i + 1, plain[i].type);
+		assert_int_equal(parse(buf, &req, &err), 0);
+		assert_int_equal(req.type, plain[i].want);
+		assert_false(req.has_participant);
+		proto_request_clear(&req);
+	}
+	assert_int_equal(parse("{\"id\":5,\"type\":\"speaker.next\",\"participant\":null}",
+			       &req, &err), 0);
+	assert_false(req.has_participant);
+	proto_request_clear(&req);
+	assert_int_equal(parse("{\"id\":6,\"type\":\"speaker.next\","
+			       "\"participant\":\"k3v9q2m8x1ab\"}", &req, &err), 0);
+	assert_int_equal(req.type, PROTO_SPEAKER_NEXT);
+	assert_true(req.has_participant);
+	assert_string_equal(req.participant, "k3v9q2m8x1ab");
+	proto_request_clear(&req);
+
+	refused("{\"id\":7,\"type\":\"speaker.next\",\"participant\":7}", "bad_request",
+		"'participant'", 7);
+	refused("{\"id\":8,\"type\":\"speaker.next\",\"participant\":\"../etc\"}", "not_found",
+		"no such participant", 8);
+	refused("{\"id\":9,\"type\":\"speaker.skip\"}", "bad_request", "unknown request type", 9);
+}
+
 static void deep_nesting_is_refused(void **state)
 {
 	char deep[6001];
@@ -338,6 +379,7 @@ int main(void)
 		cmocka_unit_test(deep_nesting_is_refused),
 		cmocka_unit_test(lifecycle_and_attendance),
 		cmocka_unit_test(attendance_refused),
+		cmocka_unit_test(speakers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
