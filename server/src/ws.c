@@ -59,6 +59,7 @@
 #include "log.h"
 #include "meeting.h"
 #include "proto.h"
+#include "speaker.h"
 #include "store.h"
 #include "vote.h"
 
@@ -479,6 +480,10 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 
 	reply = reply_ok(id);
 	json_object_set_new(reply, "seq", json_integer(seq));
+	/* The server's clock, for the speaking timer (docs/protocol.md). */
+	char now[32];
+	speaker_now(now);
+	json_object_set_new(reply, "now", json_string(now));
 	json_object_set_new(reply, "you", you(c));
 	if (events) {
 		json_object_set_new(reply, "events", events);
@@ -499,6 +504,9 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 		mark_online(c->room, state);
 		json_t *polls = vote_state(s->st, c->who.meeting, c->who.participant);
 		json_object_set_new(state, "polls", polls ? polls : json_array());
+		json_t *speakers = speaker_state(s->st, c->who.meeting);
+		json_object_set_new(state, "speakers", speakers ? speakers :
+				    json_pack("{s:[], s:n}", "queue", "current"));
 		json_object_set_new(reply, "state", state);
 	}
 	reply_json(c, reply);
@@ -901,6 +909,68 @@ static void cmd_attendance(struct srv *s, struct conn *c, const struct proto_req
 	ws_quorum_note(s, c->who.meeting);
 }
 
+/* ---- the speakers queue ------------------------------------------------- */
+
+/* speaker.request, speaker.withdraw: chair, members, guests (ACT_SPEAK);
+ * speaker.next: the chair (ACT_FLOOR); speaker.end: the chair or the
+ * current speaker. */
+static void cmd_speaker(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL;
+	const char *me = c->who.participant;
+	bool chair = auth_may(c->who.role, ACT_FLOOR);
+	int rc;
+
+	if ((req->type == PROTO_SPEAKER_REQUEST || req->type == PROTO_SPEAKER_WITHDRAW) &&
+	    !auth_may(c->who.role, ACT_SPEAK)) {
+		reply_error(c, id, "forbidden",
+			    "only the chair, the members and the guests can ask to speak");
+		return;
+	}
+	if (req->type == PROTO_SPEAKER_NEXT && !chair) {
+		reply_error(c, id, "forbidden", "only the chair can give the floor");
+		return;
+	}
+	if (refused_closed(s, c, id))
+		return;
+	if (req->type == PROTO_SPEAKER_REQUEST)
+		rc = speaker_request(s->st, c->who.meeting, me, &event);
+	else if (req->type == PROTO_SPEAKER_WITHDRAW)
+		rc = speaker_withdraw(s->st, c->who.meeting, me, &event);
+	else if (req->type == PROTO_SPEAKER_NEXT)
+		rc = speaker_next(s->st, c->who.meeting, req->has_participant ? req->participant : NULL,
+				  me, &event);
+	else
+		rc = speaker_end(s->st, c->who.meeting, me, chair, &event);
+	if (rc == -EPERM)
+		reply_error(c, id, "conflict", "this meeting is closed");
+	else if (rc == -EALREADY && req->type == PROTO_SPEAKER_NEXT)
+		reply_error(c, id, "conflict", "that participant holds the floor already");
+	else if (rc == -EALREADY)
+		reply_error(c, id, "conflict", "you are in the queue or holding the floor already");
+	else if (rc == -ENODATA && req->type == PROTO_SPEAKER_WITHDRAW)
+		reply_error(c, id, "conflict", "you are not in the queue");
+	else if (rc == -ENODATA && req->type == PROTO_SPEAKER_NEXT)
+		reply_error(c, id, "conflict", "the queue is empty");
+	else if (rc == -ENODATA)
+		reply_error(c, id, "conflict", "nobody holds the floor");
+	else if (rc == -EACCES)
+		reply_error(c, id, "forbidden", "only the chair or the speaker can end the turn");
+	else if (rc == -EINVAL)
+		reply_error(c, id, "bad_request", "the room display cannot take the floor");
+	else if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "no such participant in this meeting");
+	else if (rc < 0)
+		reply_error(c, id, "conflict", "the change could not be saved; try again");
+	if (rc < 0)
+		return;
+	json_t *reply = reply_ok(id);
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+}
+
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
@@ -932,6 +1002,9 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 		cmd_meeting(s, c, &req);
 	else if (req.type == PROTO_ATTENDANCE_CHECKIN || req.type == PROTO_ATTENDANCE_ABSENT)
 		cmd_attendance(s, c, &req);
+	else if (req.type == PROTO_SPEAKER_REQUEST || req.type == PROTO_SPEAKER_WITHDRAW ||
+		 req.type == PROTO_SPEAKER_NEXT || req.type == PROTO_SPEAKER_END)
+		cmd_speaker(s, c, &req);
 	else
 		reply_json(c, reply_ok(req.id));
 	proto_request_clear(&req);
