@@ -70,7 +70,7 @@ export class SpeakButton {
   mode() {
     const s = this.client.state;
     const sp = speakers(s);
-    const me = this.client.you?.id;
+    const me = this.client.you?.participant;
     if (sp.current && sp.current.participant === me) return { mode: 'floor', since: sp.current.since };
     const i = sp.queue.findIndex((q) => q.participant === me);
     if (i >= 0) return { mode: 'queued', pos: i + 1 };
