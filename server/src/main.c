@@ -459,6 +459,10 @@ static int meeting_state_cmd(int argc, char **argv, bool open)
 		rc = fail("this meeting is closed");
 	else if (err == -EALREADY)
 		rc = fail("this meeting is open already");
+	else if (err == -EBUSY)
+		rc = fail("a vote is open: close it before closing the meeting");
+	else if (err == -EINPROGRESS)
+		rc = fail("someone has the floor: end the turn before closing the meeting");
 	else if (err < 0)
 		rc = fail("could not change the meeting: %s", strerror(-err));
 	if (err < 0)

@@ -956,9 +956,42 @@ int meeting_open(struct store *st, const char *meeting, const char *actor, json_
 	return state_set(st, meeting, "live", "meeting.opened", actor, event);
 }
 
+/* What still runs in a meeting and would be stranded by closing it: 1 an
+ * open vote (its ballots would be refused forever), 2 a speaker holding
+ * the floor, 0 nothing. */
+static int close_blocker(struct store *st, const char *meeting)
+{
+	static const char *const checks[] = {
+		"SELECT 1 FROM poll WHERE meeting = ? AND state = 'open' LIMIT 1",
+		"SELECT 1 FROM speaker_turn WHERE meeting = ? AND granted_at IS NOT NULL "
+		"AND ended_at IS NULL LIMIT 1",
+	};
+
+	for (int i = 0; i < 2; i++) {
+		struct store_stmt *s = store_prepare(st, checks[i]);
+		if (!s)
+			continue;
+		store_bind_text(s, 1, meeting);
+		int rc = store_step(s);
+		store_reset(s);
+		if (rc == 1)
+			return i + 1;
+	}
+	return 0;
+}
+
 int meeting_close(struct store *st, const char *meeting, const char *actor, json_t **event)
 {
-	return state_set(st, meeting, "closed", "meeting.closed", actor, event);
+	switch (close_blocker(st, meeting)) {
+	case 1:
+		*event = NULL;
+		return -EBUSY;
+	case 2:
+		*event = NULL;
+		return -EINPROGRESS;
+	default:
+		return state_set(st, meeting, "closed", "meeting.closed", actor, event);
+	}
 }
 
 int meeting_attendance_set(struct store *st, const char *meeting, const char *participant,

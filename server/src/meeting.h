@@ -126,7 +126,8 @@ int meeting_open(struct store *st, const char *meeting, const char *actor, json_
 
 /* Closes the meeting (draft or live → closed, read-only from then on):
  * *event gets `meeting.closed`. Returns 0, -ENOENT, -EALREADY (closed
- * already), or a store error. */
+ * already), -EBUSY (a vote is open: close it first), -EINPROGRESS (someone
+ * has the floor: end the turn first), or a store error. */
 int meeting_close(struct store *st, const char *meeting, const char *actor, json_t **event);
 
 /* Marks `participant` present (reason NULL: checked in now, unless already)

@@ -863,6 +863,10 @@ static void cmd_meeting(struct srv *s, struct conn *c, const struct proto_reques
 		reply_error(c, id, "conflict", "this meeting is closed");
 	else if (rc == -EALREADY)
 		reply_error(c, id, "conflict", "this meeting is open already");
+	else if (rc == -EBUSY)
+		reply_error(c, id, "conflict", "a vote is open: close it before closing the meeting");
+	else if (rc == -EINPROGRESS)
+		reply_error(c, id, "conflict", "someone has the floor: end the turn before closing the meeting");
 	else if (rc == -ENOENT)
 		reply_error(c, id, "not_found", "this meeting no longer exists");
 	else if (rc < 0)

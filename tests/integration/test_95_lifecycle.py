@@ -121,6 +121,8 @@ def test_closed_meeting_refuses_every_write(server_factory):
             item = hello["state"]["agenda"][1]["id"]
             await c["chair"].ok("meeting.open")
             poll = (await c["chair"].ok("poll.open", question="Thông qua?", secret=False))["poll"]
+            # A meeting with an open vote cannot close (see below): close it.
+            await c["chair"].ok("poll.close", poll=poll)
             await c["chair"].ok("meeting.close")
 
             writes = [
@@ -311,3 +313,29 @@ def test_attendance_and_quorum(server_factory):
             await c.close()
 
     run(after())
+
+
+def test_close_waits_for_the_open_vote_and_the_speaker(server_factory):
+    """Closing would strand an open vote (its ballots refused forever) or a
+    speaker's running turn: the chair is told to finish them first."""
+    srv = server_factory(prepare)
+    s = join_some(srv)
+
+    async def go():
+        cl = await connect_all(srv, {"chair": s["chair"], "member": s["member"]})
+        chair, member = cl["chair"], cl["member"]
+        opened = await chair.ok("poll.open", question="Thông qua?", secret=False)
+        r = await chair.request("meeting.close")
+        assert refusal(r) == "conflict" and "vote is open" in r["error"]["message"], r
+        await chair.ok("poll.close", poll=opened["poll"])
+        await member.ok("speaker.request")
+        await chair.ok("speaker.next")
+        r = await chair.request("meeting.close")
+        assert refusal(r) == "conflict" and "has the floor" in r["error"]["message"], r
+        await chair.ok("speaker.end")
+        await chair.ok("meeting.close")
+        await close_all(list(cl.values()))
+
+    run(go())
+    out = cli("meeting", "open", "--data", srv.data, "--meeting", srv.ctx["meeting"], check=False)
+    assert out.returncode != 0 and CLOSED in out.stderr, out

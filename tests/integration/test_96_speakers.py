@@ -185,14 +185,20 @@ def test_restart_keeps_queue_and_closed_refuses(server_factory):
             st = (await c["m2"].hello())["state"]["speakers"]
             assert st == st0, (st, st0)
             await c["chair"].ok("meeting.open")
+            # A meeting cannot close while someone has the floor.
+            rep = await c["chair"].request("meeting.close")
+            assert refusal(rep) == "conflict" and "has the floor" in rep["error"]["message"], rep
+            await c["m0"].ok("speaker.end")
+            st1 = (await c["m2"].hello())["state"]["speakers"]
+            assert st1["current"] is None and st1["queue"] == st0["queue"], st1
             await c["chair"].ok("meeting.close")
             for r, t, f in (("m2", "speaker.request", {}), ("m1", "speaker.withdraw", {}),
                             ("chair", "speaker.next", {}),
                             ("chair", "speaker.next", {"participant": ids["m2"]}),
-                            ("chair", "speaker.end", {}), ("m0", "speaker.end", {})):
+                            ("chair", "speaker.end", {})):
                 rep = await c[r].request(t, **f)
                 assert refusal(rep) == "conflict" and rep["error"]["message"] == CLOSED, (r, t, rep)
-            assert (await c["m2"].hello())["state"]["speakers"] == st0
+            assert (await c["m2"].hello())["state"]["speakers"] == st1
         finally:
             await close_all(c.values())
 

@@ -189,6 +189,13 @@ static void survives_reopen_and_closed_refuses(void **state)
 	assert_true(json_equal(before, after));
 	json_decref(after);
 
+	/* Not while someone has the floor: the turn ends first. */
+	assert_int_equal(meeting_close(f->st, f->m.id, f->chair, &ev), -EINPROGRESS);
+	assert_null(ev);
+	assert_int_equal(speaker_end(f->st, f->m.id, f->chair, true, &ev), 0);
+	json_decref(ev);
+	json_decref(before);
+	before = speaker_state(f->st, f->m.id);
 	assert_int_equal(meeting_close(f->st, f->m.id, f->chair, &ev), 0);
 	json_decref(ev);
 	int64_t seq = meeting_seq(f->st, f->m.id);
