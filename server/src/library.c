@@ -457,18 +457,10 @@ int library_doc_rename(struct store *st, const char *meeting, const char *doc,
 	store_reset(s);
 	if (rc < 0)
 		goto fail;
-	rc = meeting_event_append(st, meeting, "doc.renamed", actor,
-				  json_pack("{s:s, s:s}", "doc", doc, "title", title), event);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	return meeting_event_commit(st, meeting, "doc.renamed", actor,
+				    json_pack("{s:s, s:s}", "doc", doc, "title", title), event);
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 
@@ -508,19 +500,11 @@ int library_doc_move(struct store *st, const char *meeting, const char *doc,
 	rc = renumber(st, meeting, item, doc, doc, position);
 	if (rc < 0)
 		goto fail;
-	rc = meeting_event_append(st, meeting, "doc.moved", actor,
-				  json_pack("{s:s, s:s?, s:i}", "doc", doc, "item", item,
-					    "position", position), event);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	return meeting_event_commit(st, meeting, "doc.moved", actor,
+				    json_pack("{s:s, s:s?, s:i}", "doc", doc, "item", item,
+					      "position", position), event);
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 
@@ -568,9 +552,7 @@ int library_doc_remove(struct store *st, const char *meeting, const char *doc,
 		goto fail;
 	return 0;
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	json_decref(*stopped);
 	*stopped = NULL;
 	return rc;

@@ -267,6 +267,27 @@ out:
 	return rc;
 }
 
+int meeting_event_commit(struct store *st, const char *meeting, const char *type,
+			 const char *actor, json_t *fields, json_t **event)
+{
+	int rc = meeting_event_append(st, meeting, type, actor, fields, event);
+
+	if (rc == 0)
+		rc = store_commit(st);
+	if (rc < 0)
+		meeting_tx_abort(st, event);
+	return rc;
+}
+
+void meeting_tx_abort(struct store *st, json_t **event)
+{
+	store_rollback(st);
+	if (event) {
+		json_decref(*event);
+		*event = NULL;
+	}
+}
+
 int64_t meeting_seq(struct store *st, const char *meeting)
 {
 	struct store_stmt *s = store_prepare(st, "SELECT seq FROM meeting WHERE id = ?");
@@ -828,17 +849,9 @@ int meeting_present(struct store *st, const char *meeting, const char *actor,
 	if (rc < 0)
 		goto fail;
 	json_t *fields = json_pack("{s:s?, s:i, s:s?}", "doc", doc, "page", page, "by", actor);
-	rc = meeting_event_append(st, meeting, "presented", actor, fields, event);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	return meeting_event_commit(st, meeting, "presented", actor, fields, event);
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 
@@ -937,17 +950,9 @@ static int state_set(struct store *st, const char *meeting, const char *to,
 	store_reset(s);
 	if (rc < 0)
 		goto fail;
-	rc = meeting_event_append(st, meeting, type, actor, json_object(), event);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	return meeting_event_commit(st, meeting, type, actor, json_object(), event);
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 
@@ -1043,17 +1048,9 @@ int meeting_attendance_set(struct store *st, const char *meeting, const char *pa
 		json_object_set_new(fields, "checked_in", json_string(now));
 	if (fields && !present)
 		json_object_set_new(fields, "reason", json_string(reason));
-	rc = meeting_event_append(st, meeting, "attendance.changed", actor, fields, event);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	return meeting_event_commit(st, meeting, "attendance.changed", actor, fields, event);
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 

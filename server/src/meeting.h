@@ -176,6 +176,14 @@ int meeting_events_since(struct store *st, const char *meeting, int64_t since,
 int meeting_event_append(struct store *st, const char *meeting, const char *type,
 			 const char *actor, json_t *fields, json_t **event);
 
+/* Ends a state change begun with store_begin(): appends the event as
+ * meeting_event_append() does (fields stolen) and commits. On any failure
+ * it rolls back and leaves *event NULL. Returns 0 or a negative errno. */
+int meeting_event_commit(struct store *st, const char *meeting, const char *type,
+			 const char *actor, json_t *fields, json_t **event);
+/* Rolls back the caller's transaction and drops the event it may hold. */
+void meeting_tx_abort(struct store *st, json_t **event);
+
 /* The names of the meetings that exist, as a new array (for the server's
  * start-up summary and the command line). */
 json_t *meeting_list(struct store *st);

@@ -96,9 +96,7 @@ static int finish(struct store *st, int rc, json_t **event)
 		rc = store_commit(st);
 	if (rc >= 0)
 		return 0;
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 	return rc;
 }
 

@@ -243,9 +243,7 @@ int vote_poll_open(struct store *st, const char *meeting, const char *actor,
 		goto fail;
 	goto out;
 fail:
-	store_rollback(st);
-	json_decref(*event);
-	*event = NULL;
+	meeting_tx_abort(st, event);
 out:
 	json_decref(options);
 	free(options_text);
