@@ -17,7 +17,7 @@
 static const char *keys[] = {
 	"data", "listen", "public-url", "web-root", "max-upload",
 	"render-workers", "render-timeout", "max-connections", "cache-max",
-	"convert-timeout", NULL
+	"convert-timeout", "ballot-batch", NULL
 };
 
 static void replace(char **slot, const char *value)
@@ -39,6 +39,7 @@ void config_init(struct config *c)
 	c->max_connections = 10000;
 	c->cache_max = (size_t)2 << 30;
 	c->convert_timeout_ms = 60000;
+	c->ballot_batch = 1024;
 }
 
 void config_free(struct config *c)
@@ -154,6 +155,10 @@ int config_set(struct config *c, const char *key, const char *value,
 		if (parse_long(value, 1, 3600, &l) < 0)
 			goto bad;
 		c->convert_timeout_ms = (int)l * 1000;
+	} else if (strcmp(key, "ballot-batch") == 0) {
+		if (parse_long(value, 1, 1024, &l) < 0)
+			goto bad;
+		c->ballot_batch = (int)l;
 	} else if (strcmp(key, "max-connections") == 0) {
 		if (parse_long(value, 16, 1000000, &l) < 0)
 			goto bad;

@@ -165,6 +165,8 @@ static const char serve_help[] =
 	"                      the least recently used pages are removed first\n"
 	"  --convert-timeout S seconds LibreOffice may take to convert an Office\n"
 	"                      file to PDF (default 60)\n"
+	"  --ballot-batch N    ballots committed in one durable transaction, 1 to 1024\n"
+	"                      (default 1024; 1 commits each ballot on its own)\n"
 	"  --config FILE       read 'key = value' options from FILE first\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
 	"\n"
@@ -184,6 +186,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'c' },
 		{ "cache-max", required_argument, NULL, 'C' },
 		{ "convert-timeout", required_argument, NULL, 'T' },
+		{ "ballot-batch", required_argument, NULL, 'B' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -256,6 +259,8 @@ static const char meeting_help[] =
 	"Usage: plenum meeting create --title TITLE [--org ORG] [--location PLACE]\n"
 	"                             [--starts ISO-8601] [--agenda ITEM]... [--guests]\n"
 	"                             [--chair NAME] [--secretary NAME]\n"
+	"                             [--quorum majority|two_thirds|all]\n"
+	"                             [--wifi-ssid NAME [--wifi-password PASSWORD]]\n"
 	"                             [--data DIR] [--public-url URL] [--json]\n"
 	"       plenum meeting list [--data DIR] [--json]\n"
 	"       plenum meeting show --meeting ID [--data DIR] [--public-url URL] [--json]\n"
@@ -273,6 +278,10 @@ static const char meeting_help[] =
 	"  --guests         people not on the roster may join by typing their name\n"
 	"  --chair NAME     the chair's name (default \"Chair\")\n"
 	"  --secretary NAME the secretary's name (default \"Secretary\")\n"
+	"  --quorum RULE    members present for a quorum: majority (more than half,\n"
+	"                   the default), two_thirds (at least two thirds) or all\n"
+	"  --wifi-ssid NAME the room's Wi-Fi; the room display shows it as a QR code\n"
+	"  --wifi-password P  its WPA password (leave out for an open network)\n"
 	"  --public-url URL the server's address as people reach it (default\n"
 	"                   $PLENUM_PUBLIC_URL or http://127.0.0.1:8080)\n"
 	"  --json           print one JSON object instead of text and a QR code\n";
@@ -289,6 +298,9 @@ static int meeting_create_cmd(int argc, char **argv)
 		{ "guests", no_argument, NULL, 'g' },
 		{ "chair", required_argument, NULL, 'c' },
 		{ "secretary", required_argument, NULL, 'e' },
+		{ "quorum", required_argument, NULL, 'q' },
+		{ "wifi-ssid", required_argument, NULL, 'W' },
+		{ "wifi-password", required_argument, NULL, 'P' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -317,6 +329,9 @@ static int meeting_create_cmd(int argc, char **argv)
 		case 'g': m.guests = true; break;
 		case 'c': m.chair = optarg; break;
 		case 'e': m.secretary = optarg; break;
+		case 'q': m.quorum_rule = optarg; break;
+		case 'W': m.wifi_ssid = optarg; break;
+		case 'P': m.wifi_password = optarg; break;
 		case 'u': url = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(meeting_help, stdout); rc = 0; goto out;
@@ -334,6 +349,22 @@ static int meeting_create_cmd(int argc, char **argv)
 	}
 	if ((rc = check_public_url(url)) != 0)
 		goto out;
+	if (m.quorum_rule && !meeting_quorum_rule_ok(m.quorum_rule)) {
+		rc = usage_error("--quorum is majority, two_thirds or all");
+		goto out;
+	}
+	if (m.wifi_ssid && (!*m.wifi_ssid || strlen(m.wifi_ssid) > 32)) {
+		rc = usage_error("--wifi-ssid takes a network name of 1 to 32 bytes");
+		goto out;
+	}
+	if (m.wifi_password && !m.wifi_ssid) {
+		rc = usage_error("--wifi-password needs --wifi-ssid");
+		goto out;
+	}
+	if (m.wifi_password && (strlen(m.wifi_password) < 8 || strlen(m.wifi_password) > 63)) {
+		rc = usage_error("--wifi-password takes a WPA passphrase of 8 to 63 characters");
+		goto out;
+	}
 	char when[32];
 	if (m.starts && meeting_time_parse(m.starts, when) < 0) {
 		rc = usage_error("--starts takes an ISO-8601 date and time, e.g. 2026-11-28T08:30+07:00");

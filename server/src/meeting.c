@@ -395,6 +395,13 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	for (int i = 0; i < m->nagenda; i++)
 		if (!meeting_text_ok(m->agenda[i], MEETING_TITLE_MAX, true))
 			return -EINVAL;
+	/* IEEE 802.11: an SSID is at most 32 bytes, a WPA passphrase 8 to 63. */
+	if ((m->quorum_rule && !meeting_quorum_rule_ok(m->quorum_rule)) ||
+	    !meeting_text_ok(m->wifi_ssid, 128, false) || (m->wifi_ssid && strlen(m->wifi_ssid) > 32) ||
+	    !meeting_text_ok(m->wifi_password, 252, false) ||
+	    (m->wifi_password && strlen(m->wifi_password) > 63) ||
+	    (m->wifi_password && *m->wifi_password && !(m->wifi_ssid && *m->wifi_ssid)))
+		return -EINVAL;
 
 	memset(out, 0, sizeof *out);
 	auth_id_new(out->id);
@@ -402,8 +409,8 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	rc = store_begin(st);
 	if (rc < 0)
 		return rc;
-	s = store_prepare(st, "INSERT INTO meeting (id, title, org, location, starts, guests, created) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+	s = store_prepare(st, "INSERT INTO meeting (id, title, org, location, starts, guests, created, "
+			      "quorum_rule, wifi_ssid, wifi_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s) {
 		rc = -EIO;
 		goto fail;
@@ -415,6 +422,10 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	store_bind_text(s, 5, m->starts ? starts : NULL);
 	store_bind_int(s, 6, m->guests);
 	store_bind_text(s, 7, now);
+	store_bind_text(s, 8, m->quorum_rule ? m->quorum_rule : "majority");
+	store_bind_text(s, 9, m->wifi_ssid && *m->wifi_ssid ? m->wifi_ssid : NULL);
+	store_bind_text(s, 10, m->wifi_ssid && *m->wifi_ssid && m->wifi_password &&
+			       *m->wifi_password ? m->wifi_password : NULL);
 	rc = store_step(s);
 	store_reset(s);
 	if (rc < 0)
@@ -577,7 +588,8 @@ bool meeting_item_belongs(struct store *st, const char *meeting, const char *ite
 static json_t *meeting_row(struct store *st, const char *meeting)
 {
 	struct store_stmt *s = store_prepare(st,
-		"SELECT id, title, org, location, starts, state, guests FROM meeting WHERE id = ?");
+		"SELECT id, title, org, location, starts, state, guests, quorum_rule, wifi_ssid, "
+		"wifi_password FROM meeting WHERE id = ?");
 	json_t *m = NULL;
 
 	if (!s)
@@ -589,6 +601,11 @@ static json_t *meeting_row(struct store *st, const char *meeting)
 			      "org", store_col_text(s, 2), "location", store_col_text(s, 3),
 			      "starts", store_col_text(s, 4), "state", store_col_text(s, 5),
 			      "guests", (int)store_col_int(s, 6));
+		if (m)
+			json_object_set_new(m, "quorum_rule", json_string(store_col_text(s, 7)));
+		if (m && !store_col_null(s, 8))
+			json_object_set_new(m, "wifi", json_pack("{s:s, s:s?}",
+				"ssid", store_col_text(s, 8), "password", store_col_text(s, 9)));
 	}
 	store_reset(s);
 	return m;
@@ -1054,11 +1071,27 @@ fail:
 	return rc;
 }
 
+bool meeting_quorum_rule_ok(const char *rule)
+{
+	return rule && (strcmp(rule, "majority") == 0 || strcmp(rule, "two_thirds") == 0 ||
+			strcmp(rule, "all") == 0);
+}
+
+int64_t meeting_quorum_needed(const char *rule, int64_t members)
+{
+	if (rule && strcmp(rule, "all") == 0)
+		return members;
+	if (rule && strcmp(rule, "two_thirds") == 0)
+		return (2 * members + 2) / 3; /* ⌈2m/3⌉ */
+	return members / 2 + 1;               /* more than half */
+}
+
 int meeting_quorum_get(struct store *st, const char *meeting, struct meeting_quorum *q)
 {
 	struct store_stmt *s = store_prepare(st,
-		"SELECT COUNT(*), COUNT(checked_in) FROM participant "
-		"WHERE meeting = ? AND role IN ('chair','member')");
+		"SELECT COUNT(p.id), COUNT(p.checked_in), m.quorum_rule FROM meeting m "
+		"LEFT JOIN participant p ON p.meeting = m.id AND p.role IN ('chair','member') "
+		"WHERE m.id = ? GROUP BY m.id");
 	int rc;
 
 	if (!s)
@@ -1068,18 +1101,21 @@ int meeting_quorum_get(struct store *st, const char *meeting, struct meeting_quo
 	if (rc == 1) {
 		q->members = store_col_int(s, 0);
 		q->present = store_col_int(s, 1);
-		q->reached = q->present * 2 > q->members;
+		snprintf(q->rule, sizeof q->rule, "%s", store_col_text(s, 2));
+		q->needed = meeting_quorum_needed(q->rule, q->members);
+		q->reached = q->members > 0 && q->present >= q->needed;
 	}
 	store_reset(s);
 	if (rc < 0)
 		return rc;
-	return meeting_exists(st, meeting) ? 0 : -ENOENT;
+	return rc == 1 ? 0 : -ENOENT;
 }
 
 json_t *meeting_quorum_json(const struct meeting_quorum *q)
 {
-	return json_pack("{s:I, s:I, s:b}", "present", (json_int_t)q->present,
-			 "members", (json_int_t)q->members, "reached", q->reached);
+	return json_pack("{s:I, s:I, s:I, s:s, s:b}", "present", (json_int_t)q->present,
+			 "members", (json_int_t)q->members, "needed", (json_int_t)q->needed,
+			 "rule", q->rule, "reached", q->reached);
 }
 
 /* ---- the snapshot ------------------------------------------------------- */

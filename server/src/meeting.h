@@ -36,6 +36,9 @@ struct meeting_new {
 	const char *secretary; /* the secretary's name; NULL: "Secretary" */
 	const char *const *agenda;
 	int nagenda;
+	const char *quorum_rule;   /* "majority" (NULL), "two_thirds" or "all" */
+	const char *wifi_ssid;     /* the room's Wi-Fi, shown as a QR code; may be NULL */
+	const char *wifi_password; /* may be NULL (an open network) */
 };
 
 /* What meeting_create hands back: the plaintext tokens exist only here. */
@@ -49,7 +52,8 @@ struct meeting_created {
 
 /* Creates a meeting with its agenda, a chair, a secretary and the room
  * display (each with a personal token) and the room token. Returns 0, or
- * -EINVAL (title missing or too long, an item empty), or a store error. */
+ * -EINVAL (title missing or too long, an item empty, an unknown quorum
+ * rule, a Wi-Fi name over 32 bytes or password over 63), or a store error. */
 int meeting_create(struct store *st, const struct auth_key *key,
 		   const struct meeting_new *m, struct meeting_created *out);
 
@@ -139,13 +143,21 @@ int meeting_attendance_set(struct store *st, const char *meeting, const char *pa
 			   bool present, const char *reason, const char *actor,
 			   json_t **event);
 
-/* The quorum rule: more than half of the voting members (chair and
- * members) checked in. */
+/* The quorum rule, counted over the voting members (chair and members)
+ * checked in: "majority" (more than half, the default), "two_thirds" (at
+ * least two thirds) or "all". */
 struct meeting_quorum {
 	int64_t present;  /* chair and members checked in */
 	int64_t members;  /* chair and members */
-	bool reached;     /* present * 2 > members */
+	int64_t needed;   /* the fewest present for a quorum */
+	bool reached;     /* present >= needed */
+	char rule[16];    /* "majority", "two_thirds", "all" */
 };
+
+/* true if `rule` names a quorum rule. */
+bool meeting_quorum_rule_ok(const char *rule);
+/* The fewest of `members` present that make a quorum under `rule`. */
+int64_t meeting_quorum_needed(const char *rule, int64_t members);
 
 /* Fills *q from the database. Returns 0, -ENOENT, or a store error. */
 int meeting_quorum_get(struct store *st, const char *meeting, struct meeting_quorum *q);

@@ -200,6 +200,31 @@ static const char *migrations[] = {
 	"  WHERE granted_at IS NOT NULL AND ended_at IS NULL;"
 	"CREATE UNIQUE INDEX speaker_one_request ON speaker_turn(meeting, participant) "
 	"  WHERE granted_at IS NULL AND ended_at IS NULL;",
+	/* 7: the minutes (minutes.c): the secretary's text per agenda item
+	 * (item '' is the meeting as a whole), versioned so that an edit of a
+	 * stale version is refused; the refused text is kept in
+	 * minutes_conflict, never lost. The meeting's quorum rule and the
+	 * room's Wi-Fi, which the room display shows as a QR code. */
+	"CREATE TABLE minutes ("
+	"  meeting TEXT NOT NULL REFERENCES meeting(id),"
+	"  item TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  updated_by TEXT REFERENCES participant(id),"
+	"  PRIMARY KEY (meeting, item)) WITHOUT ROWID;"
+	"CREATE TABLE minutes_conflict ("
+	"  id INTEGER PRIMARY KEY,"
+	"  meeting TEXT NOT NULL REFERENCES meeting(id),"
+	"  item TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  base_version INTEGER NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  by TEXT REFERENCES participant(id));"
+	"ALTER TABLE meeting ADD COLUMN quorum_rule TEXT NOT NULL DEFAULT 'majority'"
+	"  CHECK (quorum_rule IN ('majority','two_thirds','all'));"
+	"ALTER TABLE meeting ADD COLUMN wifi_ssid TEXT;"
+	"ALTER TABLE meeting ADD COLUMN wifi_password TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

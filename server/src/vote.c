@@ -171,8 +171,16 @@ int vote_poll_open(struct store *st, const char *meeting, const char *actor,
 		rc = -EIO;
 		goto fail;
 	}
-	/* Quorum: more than half of the members present. */
-	quorum = eligible * 2 > members;
+	/* Quorum, by the meeting's rule, over those present now. */
+	char rule[16] = "majority";
+	s = store_prepare(st, "SELECT quorum_rule FROM meeting WHERE id = ?");
+	if (s) {
+		store_bind_text(s, 1, meeting);
+		if (store_step(s) == 1)
+			snprintf(rule, sizeof rule, "%s", store_col_text(s, 0));
+		store_reset(s);
+	}
+	quorum = members > 0 && eligible >= meeting_quorum_needed(rule, members);
 
 	auth_id_new(id);
 	auth_now_iso(now, 0);

@@ -34,7 +34,8 @@
  *     next pass, after every socket that was ready in this one; the batch
  *     is one fsynced transaction (vote_ballots_cast) and each reply goes
  *     after its commit. Any other request commits the queue first, so
- *     requests still take effect in the order they arrived.
+ *     requests still take effect in the order they arrived. `--ballot-batch`
+ *     caps the batch (1: a transaction per ballot, the benchmark's baseline).
  *  7. `poll.progress` is a notice, sent at most once per WS_PROGRESS_US per
  *     meeting; a progress held back goes out when that time is up, with
  *     the counts of that moment, so the last one always comes.
@@ -772,7 +773,9 @@ static void cmd_ballot(struct srv *s, struct conn *c, const struct proto_request
 	snprintf(b->poll, sizeof b->poll, "%s", req->poll);
 	snprintf(b->participant, sizeof b->participant, "%s", c->who.participant);
 	b->option = req->option;
-	if (s->nballots == 1)
+	if (s->nballots >= s->cfg->ballot_batch)
+		ballots_flush(s);
+	else if (s->nballots == 1)
 		lws_sul_schedule(s->ctx, 0, &s->ballot_sul, ballot_timer, 1);
 }
 

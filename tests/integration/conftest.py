@@ -144,7 +144,7 @@ class Server:
 
     # Preparing meetings (the command line, on the same data dir).
     def meeting(self, title="Họp giao ban tháng 11", org=None, location=None,
-                starts=None, agenda=(), guests=False):
+                starts=None, agenda=(), guests=False, extra=()):
         args = ["meeting", "create", "--data", self.data, "--title", title,
                 "--public-url", self.url]
         if org:
@@ -157,6 +157,7 @@ class Server:
             args += ["--agenda", item]
         if guests:
             args.append("--guests")
+        args += list(extra)
         m = cli_json(*args)
         m["title"] = title
         m["participants"] = {}

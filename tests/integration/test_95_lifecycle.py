@@ -225,7 +225,8 @@ def test_attendance_and_quorum(server_factory):
         c["secretary"], _ = await connect(srv.url, s["secretary"]["session"], label="secretary")
         try:
             st = hello["state"]
-            assert st["quorum"] == {"present": 2, "members": 5, "reached": False}, st["quorum"]
+            assert st["quorum"] == {"present": 2, "members": 5, "needed": 3,
+                                    "rule": "majority", "reached": False}, st["quorum"]
             assert isinstance(person(st, ids[0])["checked_in"], str)
             assert person(st, ids[1])["checked_in"] is None
             assert person(st, ids[1])["absent"] is None
@@ -275,7 +276,8 @@ def test_attendance_and_quorum(server_factory):
             c2, hello = await connect(srv.url, s["display"]["session"], label="display")
             await c2.close()
             st = hello["state"]
-            assert st["quorum"] == {"present": 2, "members": 5, "reached": False}
+            assert st["quorum"] == {"present": 2, "members": 5, "needed": 3,
+                                    "rule": "majority", "reached": False}
             assert person(st, ids[1])["absent"] == "Đi công tác"
             assert person(st, ids[1])["checked_in"] is None
             assert person(st, ids[2])["absent"] == "Ốm"
@@ -302,7 +304,8 @@ def test_attendance_and_quorum(server_factory):
         try:
             st = hello["state"]
             assert st["meeting"]["state"] == "closed"
-            assert st["quorum"] == {"present": 3, "members": 5, "reached": True}, st["quorum"]
+            assert st["quorum"] == {"present": 3, "members": 5, "needed": 3,
+                                    "rule": "majority", "reached": True}, st["quorum"]
             assert person(st, ids[1])["absent"] == "Đi công tác"
             assert person(st, ids[2])["absent"] == "Ốm"
             assert isinstance(person(st, ids[3])["checked_in"], str)
@@ -339,3 +342,84 @@ def test_close_waits_for_the_open_vote_and_the_speaker(server_factory):
     run(go())
     out = cli("meeting", "open", "--data", srv.data, "--meeting", srv.ctx["meeting"], check=False)
     assert out.returncode != 0 and CLOSED in out.stderr, out
+
+
+def test_quorum_rules(server_factory):
+    """`--quorum two_thirds` and `all` move the line; the rule is in hello
+    and frozen into a poll opened under it; bad rules are refused."""
+    def prep(server):
+        out = {}
+        for rule in ("two_thirds", "all"):
+            m = server.meeting(title=f"Quorum {rule}", agenda=["Một"],
+                               extra=["--quorum", rule])
+            for name, title in MEMBERS:
+                server.participant(m, name, title=title)
+            out[rule] = m
+        return out
+    srv = server_factory(prep)
+
+    async def body():
+        for rule, needed in (("two_thirds", 4), ("all", 5)):
+            m = srv.ctx[rule]
+            chair = join(srv.url, m["chair_url"])
+            members = [join(srv.url, m["participants"][n]["url"]) for n, _ in MEMBERS]
+            c, hello = await connect(srv.url, chair["session"], label="chair")
+            try:
+                q = hello["state"]["quorum"]
+                assert (q["present"], q["members"], q["needed"], q["rule"]) == \
+                    (5, 5, needed, rule), q
+                assert q["reached"] is True
+                assert hello["state"]["meeting"]["quorum_rule"] == rule
+                sec = join(srv.url, m["secretary_url"])
+                s, _ = await connect(srv.url, sec["session"], label="secretary")
+                try:
+                    # One member away: two thirds still holds (4 of 5), all does not.
+                    await s.ok("attendance.absent", participant=members[3]["participant"],
+                               reason="Đi công tác")
+                    c2, h2 = await connect(srv.url, chair["session"], label="chair2")
+                    await close_all([c2])
+                    q = h2["state"]["quorum"]
+                    assert q["present"] == 4 and q["reached"] is (rule == "two_thirds"), q
+                    rep = await c.ok("poll.open", question="Thông qua?",
+                                     options=["Tán thành", "Không tán thành"],
+                                     secret=False)
+                    ev = await c.wait_for(lambda e: e.get("type") == "poll.opened",
+                                          "poll.opened")
+                    assert ev["poll"] == rep["poll"]
+                    assert ev["quorum"] is (rule == "two_thirds"), ev
+                    await c.ok("poll.close", poll=rep["poll"])
+                finally:
+                    await close_all([s])
+            finally:
+                await close_all([c])
+    run(body())
+    for bad in ("half", "", "ALL"):
+        p = cli("meeting", "create", "--data", srv.data, "--title", "X", "--quorum", bad,
+                check=False)
+        assert p.returncode == 2 and "--quorum" in p.stderr, (bad, p.stderr)
+
+
+def test_wifi_in_the_snapshot(server_factory):
+    """The room's Wi-Fi given at creation is in hello's meeting (the room
+    display draws its QR code); a bad one is refused with a clear line."""
+    def prep(server):
+        return {"wifi": server.meeting(title="Phòng họp A", extra=[
+                    "--wifi-ssid", "Phòng họp A", "--wifi-password", "matkhau123"]),
+                "none": server.meeting(title="Không Wi-Fi")}
+    srv = server_factory(prep)
+
+    async def body():
+        for key, want in (("wifi", {"ssid": "Phòng họp A", "password": "matkhau123"}),
+                          ("none", None)):
+            d = join(srv.url, srv.ctx[key]["display_url"])
+            c, hello = await connect(srv.url, d["session"], label="display")
+            try:
+                assert hello["state"]["meeting"].get("wifi") == want, hello["state"]["meeting"]
+            finally:
+                await close_all([c])
+    run(body())
+    for args, word in ((["--wifi-password", "matkhau123"], "--wifi-ssid"),
+                       (["--wifi-ssid", "A", "--wifi-password", "short"], "--wifi-password"),
+                       (["--wifi-ssid", "x" * 33], "--wifi-ssid")):
+        p = cli("meeting", "create", "--data", srv.data, "--title", "X", *args, check=False)
+        assert p.returncode == 2 and word in p.stderr, (args, p.stderr)
