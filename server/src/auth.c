@@ -21,13 +21,13 @@ static const char *role_names[] = { "chair", "secretary", "member", "guest", "di
 /* SPEAK: the secretary keeps the minutes and is not a voter, so does not
  * queue to speak (the chair may still give them the floor); the display is
  * the wall screen. */
-static const bool may[5][10] = {
-	/*              READ   PRESENT UPLOAD ORIGINAL POLL   VOTE   MEETING ATTENDANCE SPEAK  FLOOR */
-	/* chair */     { true, true,  true,  true,    true,  true,  true,   true,      true,  true },
-	/* secretary */ { true, false, true,  true,    false, false, false,  true,      false, false },
-	/* member */    { true, false, false, false,   false, true,  false,  false,     true,  false },
-	/* guest */     { true, false, false, false,   false, false, false,  false,     true,  false },
-	/* display */   { true, false, false, false,   false, false, false,  false,     false, false },
+static const bool may[5][11] = {
+	/*              READ   PRESENT UPLOAD ORIGINAL POLL   VOTE   MEETING ATTENDANCE SPEAK  FLOOR  SOURCE */
+	/* chair */     { true, true,  true,  true,    true,  true,  true,   true,      true,  true,  true },
+	/* secretary */ { true, false, true,  true,    false, false, false,  true,      false, false, true },
+	/* member */    { true, false, false, false,   false, true,  false,  false,     true,  false, false },
+	/* guest */     { true, false, false, false,   false, false, false,  false,     true,  false, false },
+	/* display */   { true, false, false, false,   false, false, false,  false,     false, false, true },
 };
 
 int auth_init(void)
@@ -153,7 +153,7 @@ enum auth_role auth_role_parse(const char *s)
 
 bool auth_may(enum auth_role r, enum auth_action a)
 {
-	if (r >= ROLE_NONE || a > ACT_FLOOR)
+	if (r >= ROLE_NONE || a > ACT_SOURCE)
 		return false;
 	return may[r][a];
 }

@@ -38,6 +38,8 @@ enum auth_action {
 	ACT_ATTENDANCE, /* check people in, mark them absent */
 	ACT_SPEAK,      /* ask to speak, withdraw the request */
 	ACT_FLOOR,      /* give the floor, end anyone's turn */
+	ACT_SOURCE,     /* fetch the PDF a document's pages are drawn from (the
+	                 * room display renders pages itself at its own size) */
 };
 
 struct auth_key {

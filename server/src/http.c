@@ -802,6 +802,42 @@ static void route_original(struct srv *s, struct req *r, const char *doc)
 	respond_file(r, blob, mime_of(blob));
 }
 
+/* The PDF the pages are drawn from (for an Office file, its conversion), for
+ * the room display, which renders pages itself at its screen's size. Not
+ * for a confidential document: its pages exist only with a viewer's name. */
+static void route_source(struct srv *s, struct req *r, const char *doc)
+{
+	struct library_doc d;
+	char blob[4200], etag[80], inm[160];
+
+	if (require_session(s, r) < 0)
+		return;
+	if (library_doc_lookup(s->st, doc, &d) < 0 || strcmp(d.meeting, r->who.meeting) != 0) {
+		respond_error(r, 404, "not_found", "no such document");
+		return;
+	}
+	if (d.confidential) {
+		respond_error(r, 403, "forbidden",
+			      "this document is confidential: its pages come only as images with the viewer's name");
+		return;
+	}
+	if (!auth_may(r->who.role, ACT_SOURCE)) {
+		respond_error(r, 403, "forbidden",
+			      "only the chair, the secretary and the room display fetch a document's PDF");
+		return;
+	}
+	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
+	add_header(r, "etag", etag);
+	if (lws_hdr_copy(r->wsi, inm, sizeof inm, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+	    strstr(inm, etag)) {
+		respond(r, 304, "application/pdf", NULL, 0);
+		return;
+	}
+	library_blob_path(s->cfg->data_dir, d.sha256, d.ext, blob, sizeof blob);
+	add_header(r, "cache-control", "private, max-age=31536000, immutable");
+	respond_file(r, blob, mime_of(blob));
+}
+
 /* ---- pre-rendering ------------------------------------------------------ */
 
 /*
@@ -1716,6 +1752,8 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 	rest = match_id(path, "/api/docs/", id);
 	if (rest && strcmp(rest, "/file") == 0)
 		return route_original(s, r, id);
+	if (rest && strcmp(rest, "/document.pdf") == 0)
+		return route_source(s, r, id);
 	if (rest && strncmp(rest, "/pages/", 7) == 0) {
 		char *end;
 		long n = strtol(rest + 7, &end, 10);

@@ -403,3 +403,21 @@ def test_original_file_for_chair_and_secretary_only(srv, s):
         assert r.body == pdf_bytes(), f"{who}: not the uploaded file"
     for who in ("member", "display", "chair_b"):
         assert_error(get(srv.url, path, session=s[who]), 403)
+
+
+def test_document_pdf_for_the_room_display(srv, s):
+    """The PDF the pages are drawn from: the room display renders pages
+    itself at its own size, so it (and chair and secretary) may fetch it,
+    cached by content; members may not; another meeting gets 404."""
+    path = f"/api/docs/{doc_a(srv)}/document.pdf"
+    for who in ("display", "chair", "secretary"):
+        r = get(srv.url, path, session=s[who])
+        assert r.status == 200, f"{who}: {r!r}"
+        assert r.body == pdf_bytes() and r.content_type == "application/pdf", who
+        etag = r.header("ETag")
+        assert etag and "immutable" in r.header("Cache-Control"), r.headers
+        again = get(srv.url, path, session=s[who], headers={"If-None-Match": etag})
+        assert again.status == 304 and not again.body, again
+    assert_error(get(srv.url, path, session=s["member"]), 403)
+    assert_error(get(srv.url, path, session=s["chair_b"]), 404)
+    assert_error(get(srv.url, path), 401)

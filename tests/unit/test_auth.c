@@ -209,14 +209,14 @@ static void permission_table(void **state)
 {
 	static const struct {
 		enum auth_role role;
-		bool read, present, upload, original, poll, vote, meeting, attendance, speak, floor;
+		bool read, present, upload, original, poll, vote, meeting, attendance, speak, floor, source;
 	} table[] = {
-		{ ROLE_CHAIR,     true, true,  true,  true,  true,  true,  true,  true,  true,  true },
-		{ ROLE_SECRETARY, true, false, true,  true,  false, false, false, true,  false, false },
-		{ ROLE_MEMBER,    true, false, false, false, false, true,  false, false, true,  false },
-		{ ROLE_GUEST,     true, false, false, false, false, false, false, false, true,  false },
-		{ ROLE_DISPLAY,   true, false, false, false, false, false, false, false, false, false },
-		{ ROLE_NONE,      false, false, false, false, false, false, false, false, false, false },
+		{ ROLE_CHAIR,     true, true,  true,  true,  true,  true,  true,  true,  true,  true, true },
+		{ ROLE_SECRETARY, true, false, true,  true,  false, false, false, true,  false, false, true },
+		{ ROLE_MEMBER,    true, false, false, false, false, true,  false, false, true,  false, false },
+		{ ROLE_GUEST,     true, false, false, false, false, false, false, false, true,  false, false },
+		{ ROLE_DISPLAY,   true, false, false, false, false, false, false, false, false, false, true },
+		{ ROLE_NONE,      false, false, false, false, false, false, false, false, false, false, false },
 	};
 
 	(void)state;
@@ -231,10 +231,11 @@ static void permission_table(void **state)
 		    auth_may(r, ACT_MEETING) != table[i].meeting ||
 		    auth_may(r, ACT_ATTENDANCE) != table[i].attendance ||
 		    auth_may(r, ACT_SPEAK) != table[i].speak ||
-		    auth_may(r, ACT_FLOOR) != table[i].floor)
+		    auth_may(r, ACT_FLOOR) != table[i].floor ||
+		    auth_may(r, ACT_SOURCE) != table[i].source)
 			fail_msg("wrong permissions for %s", auth_role_name(r));
 	}
-	assert_false(auth_may(ROLE_CHAIR, (enum auth_action)(ACT_FLOOR + 1)));
+	assert_false(auth_may(ROLE_CHAIR, (enum auth_action)(ACT_SOURCE + 1)));
 }
 
 static void role_names_round_trip(void **state)
