@@ -1150,6 +1150,13 @@ nomem:
 	return -ENOMEM;
 }
 
+int render_story(struct render *r, const char *html_path, const char *out_pdf,
+		 const char *footer, void *user)
+{
+	(void)r; (void)html_path; (void)out_pdf; (void)footer; (void)user;
+	return -ENOTSUP;
+}
+
 const char *render_soffice(struct render *r)
 {
 	return r ? r->soffice : NULL;
@@ -1240,6 +1247,14 @@ out:
 	free(line);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+int render_story_sync(const char *exe, const char *html_path, const char *out_pdf,
+		      const char *footer, char *err, size_t errlen)
+{
+	(void)exe; (void)html_path; (void)out_pdf; (void)footer;
+	say(err, errlen, "Laying out HTML as PDF is not built yet.");
+	return -ENOTSUP;
 }
 
 int render_width_round(int w)

@@ -47,7 +47,9 @@ struct render_config {
 	int convert_timeout_ms; /* wall clock per conversion; <= 0: 60 s */
 };
 
-enum render_kind { RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND, RENDER_CONVERT };
+enum render_kind {
+	RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND, RENDER_CONVERT, RENDER_STORY
+};
 
 /* Bounds of a text job (render_text): the reply line carries the text of
  * at most RENDER_TEXT_PAGES pages, each cut at RENDER_TEXT_PAGE_MAX bytes,
@@ -127,6 +129,15 @@ int render_find(struct render *r, const char *src, int page, const char *query,
  * (NULL arguments). The result's status is 0 or as office_convert() gives
  * it (-ETIMEDOUT, -EINVAL, -EIO), with its sentence in error. */
 int render_convert(struct render *r, const char *src, const char *out_pdf, void *user);
+/* Queues the layout of the UTF-8 HTML file `html_path` as an A4 PDF written
+ * to `out_pdf` (under a temporary name, then renamed), by MuPDF's Story API
+ * in a worker process. `footer` (UTF-8, may be NULL) is drawn at the foot of
+ * every page with "{page}" and "{pages}" replaced by the page number and
+ * the page count, e.g. "Biên bản họp — Trang {page}/{pages}". Returns 0,
+ * -ENOMEM or -EINVAL; the result (kind RENDER_STORY) has status 0, or
+ * -EINVAL (MuPDF refused the HTML), -ETIMEDOUT, -EIO with a sentence. */
+int render_story(struct render *r, const char *html_path, const char *out_pdf,
+		 const char *footer, void *user);
 /* The soffice conversions run with, or NULL when there is none. Borrowed. */
 const char *render_soffice(struct render *r);
 /* Loop thread: moves one finished result into *res. Returns 1 if it did, 0 if
@@ -150,6 +161,11 @@ void render_stats_get(struct render *r, struct render_stats *st);
  * Returns 0 and sets *pages, or a negative errno with a sentence in err. */
 int render_info_sync(const char *exe, const char *src, int *pages,
 		     char *err, size_t errlen);
+
+/* The same as render_story(), blocking, in a fresh worker process (for the
+ * command line). Returns 0 or a negative errno with a sentence in err. */
+int render_story_sync(const char *exe, const char *html_path, const char *out_pdf,
+		      const char *footer, char *err, size_t errlen);
 
 /* The worker process: `plenum render-worker`. Reads job lines on stdin and
  * answers one line each on stdout until EOF. Returns the exit status. */
