@@ -495,7 +495,7 @@ static void route_join(struct srv *s, struct req *r)
 {
 	json_error_t jerr;
 	json_t *body = json_loadb(r->in ? r->in : "", r->inlen, JSON_REJECT_DUPLICATES, &jerr);
-	json_t *event = NULL;
+	json_t *events = NULL;
 	const char *token, *name, *participant;
 	char session[AUTH_TOKEN_LEN + 1], cookie[256];
 	struct auth_who who;
@@ -516,11 +516,14 @@ static void route_join(struct srv *s, struct req *r)
 		respond_error(r, 400, "bad_request", "'token' is required; 'name' and 'participant' are strings");
 		return;
 	}
-	rc = meeting_join(s->st, token, name, participant, &who, session, &event);
+	rc = meeting_join(s->st, token, name, participant, &who, session, &events);
 	json_decref(body);
-	if (event) {
-		ws_broadcast(s, who.meeting[0] ? who.meeting : "", event);
-		json_decref(event);
+	if (events) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(events, i, e)
+			ws_broadcast(s, who.meeting[0] ? who.meeting : "", e);
+		json_decref(events);
 	}
 	if (rc == 0)
 		ws_quorum_note(s, who.meeting); /* joining checks in */

@@ -713,33 +713,45 @@ static int participant_by_name(struct store *st, const char *meeting, const char
 	return rc < 0 ? rc : found;
 }
 
-static int checkin(struct store *st, const char *participant)
+/* Checks the joining participant in, unless they are already. The first
+ * check-in of anyone but the room display is an attendance change like the
+ * secretary's: it goes into the event log (*event, in the caller's
+ * transaction), so that the record shows who arrived when. */
+static int checkin(struct store *st, const char *meeting, const struct auth_who *who,
+		   json_t **event)
 {
 	char now[32];
 	struct store_stmt *s = store_prepare(st,
-		"UPDATE participant SET checked_in = COALESCE(checked_in, ?), absent_reason = NULL "
-		"WHERE id = ?");
+		"UPDATE participant SET checked_in = ?, absent_reason = NULL "
+		"WHERE id = ? AND checked_in IS NULL");
 
 	if (!s)
 		return -EIO;
 	auth_now_iso(now, 0);
 	store_bind_text(s, 1, now);
-	store_bind_text(s, 2, participant);
+	store_bind_text(s, 2, who->participant);
 	int rc = store_step(s);
 	store_reset(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (store_changes(st) == 0 || who->role == ROLE_DISPLAY)
+		return 0;
+	return meeting_event_append(st, meeting, "attendance.changed", who->participant,
+		json_pack("{s:s, s:b, s:s, s:s}", "participant", who->participant,
+			  "present", 1, "checked_in", now, "via", "join"), event);
 }
 
 int meeting_join(struct store *st, const char *token, const char *name,
 		 const char *participant, struct auth_who *who,
-		 char session[AUTH_TOKEN_LEN + 1], json_t **event)
+		 char session[AUTH_TOKEN_LEN + 1], json_t **events)
 {
 	char meeting[AUTH_ID_LEN + 1], pid[AUTH_ID_LEN + 1];
 	char *clean = NULL;
+	json_t *added = NULL, *arrived = NULL;
 	bool personal;
 	int rc;
 
-	*event = NULL;
+	*events = NULL;
 	rc = auth_token_lookup(st, token, meeting, pid, &personal);
 	if (rc < 0)
 		return rc;
@@ -775,7 +787,7 @@ int meeting_join(struct store *st, const char *token, const char *name,
 				goto out;
 			}
 			rc = meeting_participant_add(st, meeting, clean, NULL, ROLE_GUEST,
-						     NULL, pid, NULL, event);
+						     NULL, pid, NULL, &added);
 			if (rc < 0)
 				goto out;
 			rc = participant_get(st, meeting, pid, who);
@@ -793,18 +805,23 @@ open:
 		goto out;
 	rc = auth_session_new(st, meeting, who->participant, session);
 	if (rc == 0)
-		rc = checkin(st, who->participant);
+		rc = checkin(st, meeting, who, &arrived);
 	if (rc == 0)
 		rc = store_commit(st);
-	if (rc < 0)
+	if (rc < 0) {
 		store_rollback(st);
+		json_decref(arrived);
+		arrived = NULL;
+	}
 out:
-	if (rc < 0 && *event) {
-		/* The guest was added (and logged); keep the event for fan-out. */
-		if (rc == -EPERM) {
-			json_decref(*event);
-			*event = NULL;
-		}
+	/* A guest added is logged (its own transaction) even if the session
+	 * then failed: its event still goes out. */
+	if (added || arrived) {
+		*events = json_array();
+		if (added)
+			json_array_append_new(*events, added);
+		if (arrived)
+			json_array_append_new(*events, arrived);
 	}
 	free(clean);
 	return rc;

@@ -98,13 +98,16 @@ json_t *meeting_join_info(struct store *st, const char *token, int *err);
 /* Joins with a token: a personal token joins as its participant; a room
  * token picks a member or guest by `participant` id or by `name` (ignoring
  * case), or adds a guest when the meeting allows guests. Fills *who and a
- * new session token; *event gets `participant.added` when a guest was added
- * (else NULL). Returns 0, -ENOENT (unknown token or participant), -EPERM
- * (name not on the roster, or a role that needs a personal link), -EINVAL
- * (name empty or too long). */
+ * new session token and checks the participant in. *events gets (caller
+ * owns) an array of what to send, in order — `participant.added` when a
+ * guest was added, `attendance.changed` (with "via": "join") at anyone's
+ * first check-in but the room display's — or NULL when nothing happened.
+ * Returns 0, -ENOENT (unknown token or participant), -EPERM (name not on
+ * the roster, or a role that needs a personal link), -EINVAL (name empty
+ * or too long). */
 int meeting_join(struct store *st, const char *token, const char *name,
 		 const char *participant, struct auth_who *who,
-		 char session[AUTH_TOKEN_LEN + 1], json_t **event);
+		 char session[AUTH_TOKEN_LEN + 1], json_t **events);
 
 /* Presents page `page` of `doc` (doc NULL: stop presenting). *event gets the
  * `presented` event. Returns 0, -ENOENT (no such document in this meeting,
