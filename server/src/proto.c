@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "meeting.h"
+#include "minutes.h"
 
 static int fail(struct proto_error *err, json_t *id, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -237,6 +238,42 @@ static int parse_speaker_next(json_t *msg, struct proto_request *req, struct pro
 	return 0;
 }
 
+/* minutes.edit: an agenda item id or "" (the meeting as a whole), the
+ * text, and the version it was edited from. */
+static int parse_minutes_edit(json_t *msg, struct proto_request *req, struct proto_error *err)
+{
+	json_t *item = json_object_get(msg, "item"), *text = json_object_get(msg, "text");
+	json_t *base = json_object_get(msg, "base");
+	const char *t;
+
+	if (!item || !json_is_string(item))
+		return fail(err, req->id, "bad_request",
+			    "'item' must be an agenda item id, or \"\" for the meeting as a whole");
+	if (*json_string_value(item) && !auth_id_valid(json_string_value(item)))
+		return fail(err, req->id, "not_found", "no such agenda item in this meeting");
+	if (!text || !json_is_string(text))
+		return fail(err, req->id, "bad_request", "'text' must be the text of the minutes");
+	t = json_string_value(text);
+	if (strlen(t) > MINUTES_TEXT_MAX)
+		return fail(err, req->id, "bad_request",
+			    "the minutes of one item may have at most 60,000 bytes; "
+			    "split them over the agenda items");
+	if (!minutes_text_ok(t))
+		return fail(err, req->id, "bad_request",
+			    "the minutes may hold text, new lines and tabs, but no other "
+			    "control characters");
+	if (!base || !json_is_integer(base) || json_integer_value(base) < 0)
+		return fail(err, req->id, "bad_request",
+			    "'base' must be the version the text was edited from (0 for a new text)");
+	snprintf(req->item, sizeof req->item, "%s", json_string_value(item));
+	req->has_item = true;
+	req->base = json_integer_value(base);
+	req->text = strdup(t);
+	if (!req->text)
+		return fail(err, req->id, "bad_request", "out of memory");
+	return 0;
+}
+
 int proto_parse(const char *buf, size_t len, struct proto_request *req,
 		struct proto_error *err)
 {
@@ -322,6 +359,12 @@ int proto_parse(const char *buf, size_t len, struct proto_request *req,
 	} else if (strcmp(t, "speaker.end") == 0) {
 		req->type = PROTO_SPEAKER_END;
 		rc = 0;
+	} else if (strcmp(t, "minutes.get") == 0) {
+		req->type = PROTO_MINUTES_GET;
+		rc = 0;
+	} else if (strcmp(t, "minutes.edit") == 0) {
+		req->type = PROTO_MINUTES_EDIT;
+		rc = parse_minutes_edit(msg, req, err);
 	} else {
 		rc = fail(err, req->id, "bad_request", "unknown request type '%.100s'", t);
 	}
@@ -340,6 +383,8 @@ void proto_request_clear(struct proto_request *req)
 	req->title = NULL;
 	free(req->reason);
 	req->reason = NULL;
+	free(req->text);
+	req->text = NULL;
 	free(req->question);
 	req->question = NULL;
 	for (int i = 0; i < req->noptions; i++)

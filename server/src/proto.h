@@ -36,6 +36,8 @@ enum proto_type {
 	PROTO_SPEAKER_WITHDRAW,
 	PROTO_SPEAKER_NEXT,       /* participant when has_participant */
 	PROTO_SPEAKER_END,
+	PROTO_MINUTES_GET,
+	PROTO_MINUTES_EDIT,       /* item ("" for the meeting as a whole), text, base */
 };
 
 struct proto_request {
@@ -50,7 +52,8 @@ struct proto_request {
 	int64_t page;
 	/* doc.rename: the new title, checked by meeting_text_ok() (owned) */
 	char *title;
-	/* doc.move: the agenda item, or none when !has_item; 1-based position */
+	/* doc.move: the agenda item, or none when !has_item; 1-based position;
+	 * minutes.edit: the agenda item, "" for the meeting as a whole */
 	char item[32];
 	bool has_item;
 	int64_t position;
@@ -70,6 +73,10 @@ struct proto_request {
 	char *reason;
 	/* speaker.next: the participant to give the floor to, if given */
 	bool has_participant;
+	/* minutes.edit: the text, checked by minutes_text_ok() (owned), and
+	 * the version it was edited from (0 for a new text) */
+	char *text;
+	int64_t base;
 };
 
 struct proto_error {

@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "meeting.h"
+#include "minutes.h"
 #include "proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -81,6 +82,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case PROTO_ATTENDANCE_ABSENT:
 		assert(auth_id_valid(req.participant));
 		assert(meeting_text_ok(req.reason, MEETING_TITLE_MAX, true));
+		break;
+	case PROTO_MINUTES_GET:
+		assert(!req.text);
+		break;
+	case PROTO_MINUTES_EDIT:
+		assert(req.has_item && (!req.item[0] || auth_id_valid(req.item)));
+		assert(req.text && minutes_text_ok(req.text) && req.base >= 0);
 		break;
 	}
 	proto_request_clear(&req);
