@@ -598,7 +598,7 @@ enum label {
 	L_ATTENDANCE, L_PRESENT, L_ABSENT, L_MISSING, L_GUESTS, L_NOBODY,
 	L_REASON, L_QUORUM, L_QUORUM_YES, L_QUORUM_NO,
 	L_PROCEEDINGS, L_DOCUMENTS, L_PAGES, L_SPEAKERS, L_SPEAKING, L_MIN, L_SEC,
-	L_POLL, L_SECRET, L_NAMED, L_ELIGIBLE, L_OF, L_QUORUM_AT_OPENING, L_NO_QUORUM_AT_OPENING,
+	L_POLL, L_FORM, L_SECRET, L_NAMED, L_ELIGIBLE, L_OF, L_QUORUM_AT_OPENING, L_NO_QUORUM_AT_OPENING,
 	L_RULE, L_RULE_CAST, L_RULE_TWO_THIRDS, L_RULE_PRESENT, L_RULE_ALL,
 	L_OPTION, L_VOTES, L_NAMES, L_BALLOTS, L_RESULT, L_PASSED, L_FAILED, L_STILL_OPEN,
 	L_OPT_FOR, L_OPT_AGAINST, L_OPT_ABSTAIN,
@@ -640,6 +640,7 @@ static const char *const labels[L_COUNT][2] = {
 	[L_MIN] = { "phút", "min" },
 	[L_SEC] = { "giây", "s" },
 	[L_POLL] = { "Biểu quyết", "Vote" },
+	[L_FORM] = { "Hình thức", "Form" },
 	[L_SECRET] = { "bỏ phiếu kín", "secret ballot" },
 	[L_NAMED] = { "biểu quyết công khai", "named vote" },
 	[L_ELIGIBLE] = { "Đại biểu được biểu quyết", "Eligible voters" },
@@ -862,7 +863,7 @@ static void put_person(FILE *f, const json_t *p, put_fn put)
 /* The poll's details line: how it was voted, who could vote, the rule. */
 static void put_poll_details(FILE *f, const json_t *p, enum minutes_lang lang)
 {
-	fprintf(f, "%s; %s: %lld %s %lld (%s); %s: %s.",
+	fprintf(f, "%s: %s. %s: %lld %s %lld (%s). %s: %s.", T(lang, L_FORM),
 		T(lang, json_is_true(json_object_get(p, "secret")) ? L_SECRET : L_NAMED),
 		T(lang, L_ELIGIBLE), (long long)num(p, "eligible"), T(lang, L_OF),
 		(long long)num(p, "members"),
@@ -926,7 +927,9 @@ static void put_html_text(FILE *f, const char *text)
 }
 
 /* MuPDF 1.21 lays a table cell's block children out from the table's
- * left edge: cells hold inline content only (text, <b>, <i>, <br>). */
+ * left edge, shares a table's width evenly among its columns and draws
+ * cell borders badly: cells hold inline content only (text, <b>, <i>,
+ * <br>), numbers are left-aligned and only header cells have a rule. */
 static const char html_style[] =
 	"body { font-family: serif; font-size: 12pt; margin: 0; }\n"
 	"div.page { max-width: 46em; margin: 0 auto; padding: 0 1em; }\n"
@@ -944,12 +947,10 @@ static const char html_style[] =
 	"p.text { text-align: justify; }\n"
 	"ul { margin: 2pt 0 4pt 0; }\n"
 	"li { margin: 1pt 0; }\n"
-	"table.votes { margin: 4pt 0; }\n"
-	"td.v { border: 0.5pt solid black; padding: 2pt 6pt; vertical-align: top; }\n"
-	"th.v { border: 0.5pt solid black; padding: 2pt 6pt; font-weight: bold; "
-	"text-align: left; }\n"
-	"td.n { border: 0.5pt solid black; padding: 2pt 6pt; text-align: right; "
-	"vertical-align: top; }\n"
+	"table.votes { margin: 4pt 0 4pt 12pt; border-collapse: collapse; }\n"
+	"th.v { padding: 1pt 14pt 1pt 0; text-align: left; font-weight: bold; "
+	"border-bottom: 0.5pt solid black; }\n"
+	"td.v { padding: 1pt 14pt 1pt 0; vertical-align: top; }\n"
 	"table.sign { width: 100%; margin: 24pt 0 0 0; }\n"
 	"td.sign { width: 50%; text-align: center; vertical-align: top; }\n";
 
@@ -1130,7 +1131,7 @@ static void html_poll(FILE *f, const json_t *p, enum minutes_lang lang)
 	for (size_t i = 0; i < json_array_size(options); i++) {
 		fputs("<tr><td class=\"v\">", f);
 		put_html(f, option_name(options, i, lang));
-		fprintf(f, "</td><td class=\"n\">%lld</td>",
+		fprintf(f, "</td><td class=\"v\">%lld</td>",
 			(long long)json_integer_value(json_array_get(counts, i)));
 		if (named) {
 			const json_t *who = json_array_get(names, i), *n;
