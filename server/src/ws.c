@@ -40,7 +40,8 @@
  *     meeting; a progress held back goes out when that time is up, with
  *     the counts of that moment, so the last one always comes.
  *  8. Every write request in a closed meeting is refused with `conflict`
- *     ("this meeting is closed"), after the permission check.
+ *     ("this meeting is closed"), after the permission check — except
+ *     `minutes.edit`: minutes are normally finished after the meeting ends.
  *  9. A room remembers the quorum it last announced; an attendance change
  *     (a check-in, an absence, a join over HTTP) that changes the counts
  *     sends the `quorum.changed` notice with the new ones.
@@ -59,6 +60,7 @@
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
+#include "minutes.h"
 #include "proto.h"
 #include "speaker.h"
 #include "store.h"
@@ -508,6 +510,12 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 		json_t *speakers = speaker_state(s->st, c->who.meeting);
 		json_object_set_new(state, "speakers", speakers ? speakers :
 				    json_pack("{s:[], s:n}", "queue", "current"));
+		/* Who edited which minutes, for those who may read them; the
+		 * texts come with minutes.get. */
+		if (minutes_may_read(c->who.role)) {
+			json_t *minutes = minutes_summary(s->st, c->who.meeting);
+			json_object_set_new(state, "minutes", minutes ? minutes : json_object());
+		}
 		json_object_set_new(reply, "state", state);
 	}
 	reply_json(c, reply);
@@ -978,6 +986,69 @@ static void cmd_speaker(struct srv *s, struct conn *c, const struct proto_reques
 	json_decref(event);
 }
 
+/* ---- the minutes -------------------------------------------------------- */
+
+/* minutes.get: the chair and the secretary; minutes.edit: the secretary,
+ * also in a closed meeting (invariant 8). */
+static void cmd_minutes(struct srv *s, struct conn *c, const struct proto_request *req)
+{
+	json_t *id = req->id, *event = NULL, *conflict = NULL, *reply;
+	int64_t version = 0;
+	int rc;
+
+	if (!minutes_may_read(c->who.role)) {
+		reply_error(c, id, "forbidden",
+			    "only the chair and the secretary can read or write the draft minutes");
+		return;
+	}
+	if (req->type == PROTO_MINUTES_GET) {
+		json_t *got = minutes_get(s->st, c->who.meeting);
+		if (!got) {
+			reply_error(c, id, "conflict", "the minutes could not be read; try again");
+			return;
+		}
+		reply = reply_ok(id);
+		json_object_update(reply, got);
+		json_decref(got);
+		reply_json(c, reply);
+		return;
+	}
+	if (!minutes_may_edit(c->who.role)) {
+		reply_error(c, id, "forbidden", "only the secretary writes the minutes");
+		return;
+	}
+	rc = minutes_edit(s->st, c->who.meeting, req->item, req->text, req->base,
+			  c->who.participant, &version, &event, &conflict);
+	if (rc == -ESTALE) {
+		reply = json_pack("{s:O, s:b, s:{s:s, s:s}}", "re", id, "ok", 0, "error",
+				  "code", "conflict", "message",
+				  "someone else changed these minutes since you opened them; "
+				  "your text is kept and both versions are shown");
+		json_object_update(json_object_get(reply, "error"), conflict);
+		json_decref(conflict);
+		reply_json(c, reply);
+		return;
+	}
+	if (rc == -ENOENT)
+		reply_error(c, id, "not_found", "no such agenda item in this meeting");
+	else if (rc == -EINVAL)
+		reply_error(c, id, "bad_request",
+			    "the minutes may hold text, new lines and tabs, at most 60,000 bytes");
+	else if (rc < 0)
+		reply_error(c, id, "conflict", "the minutes could not be saved; try again");
+	if (rc < 0)
+		return;
+	reply = reply_ok(id);
+	json_object_set_new(reply, "version", json_integer(version));
+	/* An unchanged text has no event: the meeting's seq as it is. */
+	json_object_set_new(reply, "seq", event ? json_incref(json_object_get(event, "seq"))
+					       : json_integer(meeting_seq(s->st, c->who.meeting)));
+	reply_json(c, reply);
+	if (event)
+		ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+}
+
 static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 {
 	struct proto_request req;
@@ -1012,6 +1083,8 @@ static void handle(struct srv *s, struct conn *c, const char *buf, size_t len)
 	else if (req.type == PROTO_SPEAKER_REQUEST || req.type == PROTO_SPEAKER_WITHDRAW ||
 		 req.type == PROTO_SPEAKER_NEXT || req.type == PROTO_SPEAKER_END)
 		cmd_speaker(s, c, &req);
+	else if (req.type == PROTO_MINUTES_GET || req.type == PROTO_MINUTES_EDIT)
+		cmd_minutes(s, c, &req);
 	else
 		reply_json(c, reply_ok(req.id));
 	proto_request_clear(&req);
