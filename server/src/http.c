@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * http — the HTTP routes: the web client's files, joining, document upload,
- * page images, the room QR code, health and metrics, the source.
+ * page images, the room QR code, the minutes and the event log as files,
+ * health and metrics, the source.
  *
  * Design note. Every request's answer goes out from HTTP_WRITEABLE: a route
  * either fills in `struct req`'s response (status, headers, body or a file)
@@ -10,7 +11,10 @@
  * result comes back through http_render_done() on the loop thread, which
  * fills in the response the same way. So the loop never waits for MuPDF,
  * and a client that hangs up while its render runs leaves a `pending` whose
- * `req` is NULL: the result is dropped (and an upload's file removed).
+ * `req` is NULL: the result is dropped (and an upload's file removed). The
+ * minutes as PDF go the same way: their HTML is written under <data>/tmp,
+ * laid out by a worker (render_story), and the PDF read back, sent and
+ * removed with it.
  *
  * Request bodies are bounded: 16 KiB for JSON, the configured upload cap
  * for documents (counted here: lws caps only the form fields). A response
@@ -37,6 +41,7 @@
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
+#include "minutes.h"
 #include "office.h"
 #include "qr.h"
 #include "render.h"
@@ -58,6 +63,7 @@ enum job_kind {
 	JOB_PRERENDER,          /* a page image rendered ahead of time (pre) */
 	JOB_TEXT,               /* the text of some pages of a blob (ix) */
 	JOB_FIND,               /* a search's rectangles on a page: req waits */
+	JOB_STORY,              /* the minutes laid out as PDF (path); req waits */
 };
 
 struct pending {
@@ -68,6 +74,7 @@ struct pending {
 	struct indexing *ix;    /* JOB_TEXT: the blob being indexed */
 	int page, width;        /* JOB_PAGE, JOB_PRERENDER; JOB_TEXT its first page */
 	char path[4200];        /* the PNG to serve, or the upload to remove */
+	char html[1400];        /* JOB_STORY: the HTML laid out, removed after */
 	/* JOB_PAGE, JOB_PRERENDER: whose page it is, for a stored error */
 	char doc[AUTH_ID_LEN + 1], meeting[AUTH_ID_LEN + 1], sha[LIBRARY_SHA_LEN + 1];
 };
@@ -1269,6 +1276,196 @@ static void find_done(struct req *r, const struct pending *p, const struct rende
 	respond(r, 200, "application/json", text, strlen(text));
 }
 
+/* ---- the minutes and the event log ------------------------------------- */
+
+/*
+ * GET /api/meetings/<m>/minutes.pdf|.html|.md[?lang=vi|en][&inline=1] and
+ * /api/meetings/<m>/events.csv|.json: for the chair and the secretary of
+ * that meeting. Everything is assembled on each request from the database
+ * (minutes.h), so a download is never stale; nothing is cached.
+ */
+
+/* The chair or the secretary of `meeting`. Returns 0, or responds (401,
+ * 404, 403) and returns -1. */
+static int require_minutes(struct srv *s, struct req *r, const char *meeting)
+{
+	if (require_session(s, r) < 0)
+		return -1;
+	if (!meeting_exists(s->st, meeting)) {
+		respond_error(r, 404, "not_found", "no such meeting");
+		return -1;
+	}
+	if (strcmp(r->who.meeting, meeting) != 0) {
+		respond_error(r, 403, "forbidden", "your session belongs to another meeting");
+		return -1;
+	}
+	if (!minutes_may_read(r->who.role)) {
+		respond_error(r, 403, "forbidden",
+			      "only the chair and the secretary can export the minutes and the event log");
+		return -1;
+	}
+	return 0;
+}
+
+/* Content-Disposition for a download named `name`; ?inline=1 shows it in
+ * the browser instead. */
+static void disposition(struct req *r, const char *name)
+{
+	char arg[16], v[300];
+	const char *inl = lws_get_urlarg_by_name(r->wsi, "inline=", arg, sizeof arg);
+
+	snprintf(v, sizeof v, "%s; filename=\"%s\"",
+		 inl && strcmp(inl, "1") == 0 ? "inline" : "attachment", name);
+	add_header(r, "content-disposition", v);
+	add_header(r, "cache-control", "private, no-store");
+}
+
+/* Queues the layout of the minutes' HTML as PDF: the HTML goes to
+ * <data>/tmp/minutes-XXXXXX.html, the PDF comes back beside it. */
+static void minutes_pdf(struct srv *s, struct req *r, const char *html, enum minutes_lang lang)
+{
+	char in[1400], out[1400];
+	size_t len = strlen(html);
+	int fd;
+
+	snprintf(in, sizeof in, "%s/minutes-XXXXXX.html", s->tmp_dir);
+	fd = mkstemps(in, 5);
+	if (fd < 0) {
+		respond_error(r, 503, "unavailable", "the server cannot write the minutes right now");
+		return;
+	}
+	bool written = write(fd, html, len) == (ssize_t)len;
+	if (close(fd) < 0 || !written) {
+		unlink(in);
+		respond_error(r, 503, "unavailable", "the server cannot write the minutes right now");
+		return;
+	}
+	/* The .html file's unique name makes its .pdf name unique too. */
+	snprintf(out, sizeof out, "%.*s.pdf", (int)(strlen(in) - 5), in);
+	struct pending *p = pending_new(s, r, JOB_STORY, out);
+	if (p)
+		snprintf(p->html, sizeof p->html, "%s", in);
+	int rc = p ? render_story(s->render, in, out, minutes_pdf_footer(lang), p) : -ENOMEM;
+	if (rc < 0) {
+		if (p)
+			pending_free(s, p);
+		unlink(in);
+		respond_error(r, 503, "unavailable", rc == -ENOMEM ? "the renderer is busy; try again"
+				: "this server cannot lay out the minutes as PDF; export HTML instead");
+		return;
+	}
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
+}
+
+#define MINUTES_PDF_MAX ((size_t)64 << 20)
+
+/* The PDF is back: send it (read into memory, so both files go at once). */
+static void story_done(struct req *r, const struct pending *p, const struct render_result *res)
+{
+	char why[400];
+	char *body = NULL;
+	size_t len = 0;
+	int rc = res->status;
+
+	unlink(p->html);
+	if (rc == 0) {
+		FILE *f = fopen(p->path, "rb");
+		struct stat sb;
+		rc = -EIO;
+		if (f && fstat(fileno(f), &sb) == 0 && sb.st_size > 0 &&
+		    (size_t)sb.st_size <= MINUTES_PDF_MAX) {
+			len = (size_t)sb.st_size;
+			body = malloc(len);
+			if (body && fread(body, 1, len, f) == len)
+				rc = 0;
+		}
+		if (f)
+			fclose(f);
+	}
+	unlink(p->path);
+	if (!r) {
+		free(body);
+		return;
+	}
+	if (rc < 0) {
+		free(body);
+		r->headers_len = 0;
+		snprintf(why, sizeof why, "the minutes could not be laid out as PDF: %s",
+			 res->status < 0 && res->error[0] ? res->error : "the PDF could not be read");
+		respond_error(r, 503, "unavailable", why);
+		return;
+	}
+	respond(r, 200, "application/pdf", body, len);
+}
+
+static void route_minutes(struct srv *s, struct req *r, const char *meeting, const char *ext)
+{
+	char arg[16], name[128];
+	enum minutes_lang lang;
+	json_t *model = NULL;
+	char *text;
+	int rc;
+
+	if (require_minutes(s, r, meeting) < 0)
+		return;
+	if (minutes_lang_parse(lws_get_urlarg_by_name(r->wsi, "lang=", arg, sizeof arg), &lang) < 0) {
+		respond_error(r, 400, "bad_request", "'lang' must be vi or en");
+		return;
+	}
+	rc = minutes_model(s->st, meeting, &model);
+	if (rc < 0) {
+		respond_error(r, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
+			      rc == -ENOENT ? "no such meeting" : "the minutes could not be assembled");
+		return;
+	}
+	minutes_filename(model, "minutes", ext, name, sizeof name);
+	text = strcmp(ext, "md") == 0 ? minutes_markdown(model, lang) : minutes_html(model, lang);
+	json_decref(model);
+	if (!text) {
+		respond_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	disposition(r, name);
+	if (strcmp(ext, "pdf") == 0) {
+		minutes_pdf(s, r, text, lang);
+		free(text);
+	} else if (strcmp(ext, "md") == 0) {
+		respond(r, 200, "text/markdown; charset=utf-8", text, strlen(text));
+	} else {
+		/* Only the page's own style: whatever a name holds stays text. */
+		add_header(r, "content-security-policy",
+			   "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'");
+		respond(r, 200, "text/html; charset=utf-8", text, strlen(text));
+	}
+}
+
+static void route_events(struct srv *s, struct req *r, const char *meeting, const char *ext)
+{
+	char name[128];
+	json_t *model = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	bool csv = strcmp(ext, "csv") == 0;
+	int rc;
+
+	if (require_minutes(s, r, meeting) < 0)
+		return;
+	rc = minutes_model(s->st, meeting, &model);
+	if (rc == 0)
+		rc = csv ? minutes_events_csv(s->st, meeting, &body, &len)
+			 : minutes_events_json(s->st, meeting, &body, &len);
+	if (rc < 0) {
+		json_decref(model);
+		respond_error(r, 500, "internal", "the event log could not be read");
+		return;
+	}
+	minutes_filename(model, "events", ext, name, sizeof name);
+	json_decref(model);
+	disposition(r, name);
+	respond(r, 200, csv ? "text/csv; charset=utf-8" : "application/json", body, len);
+}
+
 /* ---- uploads ------------------------------------------------------------ */
 
 static const char *const upload_fields[] = { "file", "item", "title", "confidential" };
@@ -1604,8 +1801,11 @@ void http_shutdown(struct srv *s)
 
 		if (ix && --ix->jobs == 0)
 			free(ix);
-		if (s->pending->kind == JOB_UPLOAD || s->pending->kind == JOB_CONVERT)
+		if (s->pending->kind == JOB_UPLOAD || s->pending->kind == JOB_CONVERT ||
+		    s->pending->kind == JOB_STORY)
 			unlink(s->pending->path);
+		if (s->pending->kind == JOB_STORY)
+			unlink(s->pending->html);
 		pending_free(s, s->pending);
 	}
 	while (s->prerenders) {
@@ -1652,6 +1852,15 @@ void http_render_done(struct srv *s, struct render_result *res)
 	if (p->kind == JOB_FIND) {
 		if (r)
 			find_done(r, p, res);
+		pending_free(s, p);
+		free(res->data);
+		res->data = NULL;
+		return;
+	}
+	if (p->kind == JOB_STORY) {
+		if (res->status < 0)
+			s->render_failures++;
+		story_done(r, p, res);
 		pending_free(s, p);
 		free(res->data);
 		res->data = NULL;
@@ -1752,6 +1961,11 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 		return route_qr(s, r, id);
 	if (rest && strcmp(rest, "/search") == 0)
 		return route_search(s, r, id);
+	if (rest && (strcmp(rest, "/minutes.pdf") == 0 || strcmp(rest, "/minutes.html") == 0 ||
+		     strcmp(rest, "/minutes.md") == 0))
+		return route_minutes(s, r, id, rest + 9);
+	if (rest && (strcmp(rest, "/events.csv") == 0 || strcmp(rest, "/events.json") == 0))
+		return route_events(s, r, id, rest + 8);
 	rest = match_id(path, "/api/docs/", id);
 	if (rest && strcmp(rest, "/file") == 0)
 		return route_original(s, r, id);
