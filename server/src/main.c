@@ -6,6 +6,8 @@
  *   plenum meeting      create meetings
  *   plenum participant  add people to a meeting's roster
  *   plenum doc          add documents to a meeting
+ *   plenum minutes      export a meeting's minutes (PDF, HTML, Markdown)
+ *   plenum events       export a meeting's event log (CSV, JSON)
  *   plenum render-worker  (internal) the MuPDF worker process
  *
  * Exit status: 0 done, 1 the work failed (the reason on stderr), 2 the
@@ -28,6 +30,7 @@
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
+#include "minutes.h"
 #include "office.h"
 #include "qr.h"
 #include "render.h"
@@ -873,6 +876,163 @@ out:
 	return rc;
 }
 
+/* ---- plenum minutes, plenum events ------------------------------------- */
+
+static const char minutes_help[] =
+	"Usage: plenum minutes export --meeting ID --format pdf|html|md [--lang vi|en]\n"
+	"                             -o FILE [--data DIR]\n"
+	"\n"
+	"Writes a meeting's minutes as the server exports them: assembled from its\n"
+	"record (attendance, agenda, documents, speakers, votes, the secretary's\n"
+	"text), in Vietnamese (the default) or English, marked as a draft until the\n"
+	"meeting is closed. -o - writes HTML or Markdown to standard output.\n";
+
+static const char events_help[] =
+	"Usage: plenum events export --meeting ID --format csv|json -o FILE [--data DIR]\n"
+	"\n"
+	"Writes a meeting's whole event log for audit: seq, time, type, who (id and\n"
+	"name) and the event as JSON. CSV has a UTF-8 byte order mark so that\n"
+	"spreadsheet programs read Vietnamese right. -o - writes to standard output.\n";
+
+/* Writes `len` bytes to `path` ("-": standard output). Returns 0 or 1 (said why). */
+static int write_out(const char *path, const char *buf, size_t len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+
+	if (!f)
+		return fail("cannot write %s: %s", path, strerror(errno));
+	bool ok = fwrite(buf, 1, len, f) == len;
+	if (f != stdout)
+		ok = fclose(f) == 0 && ok;
+	else
+		ok = fflush(f) == 0 && ok;
+	if (!ok)
+		return fail("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* The minutes as PDF: the HTML under <data>/tmp, laid out by a worker
+ * process (render_story_sync) into `out`. */
+static int minutes_pdf_write(const char *dir, const char *html, enum minutes_lang lang,
+			     const char *out)
+{
+	char tmp[4096], in[4200], why[300] = "";
+	int rc;
+
+	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+	if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+		return fail("cannot create %s: %s", tmp, strerror(errno));
+	snprintf(in, sizeof in, "%s/cli-%d-minutes.html", tmp, (int)getpid());
+	if ((rc = write_out(in, html, strlen(html))) != 0)
+		return rc;
+	int err = render_story_sync(config_self_exe(), in, out, minutes_pdf_footer(lang),
+				    why, sizeof why);
+	unlink(in);
+	if (err < 0)
+		return fail("the minutes could not be laid out as PDF: %s",
+			    why[0] ? why : strerror(-err));
+	return 0;
+}
+
+/* minutes export (events = false) and events export (true). */
+static int export_cmd(int argc, char **argv, bool events)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "meeting", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = default_data_dir(), *meeting = NULL, *format = NULL, *out = NULL;
+	const char *lang_arg = NULL;
+	enum minutes_lang lang = MINUTES_VI;
+	struct data d = { 0 };
+	json_t *model = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int c, rc, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'm': meeting = optarg; break;
+		case 'f': format = optarg; break;
+		case 'l': lang_arg = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': fputs(events ? events_help : minutes_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!meeting)
+		return usage_error("--meeting is required");
+	if (!format)
+		return usage_error(events ? "--format is required: csv or json"
+					  : "--format is required: pdf, html or md");
+	if (events ? strcmp(format, "csv") && strcmp(format, "json")
+		   : strcmp(format, "pdf") && strcmp(format, "html") && strcmp(format, "md"))
+		return usage_error(events ? "--format is csv or json, not '%s'"
+					  : "--format is pdf, html or md, not '%s'", format);
+	if (events && lang_arg)
+		return usage_error("--lang is for the minutes; the event log has no language");
+	if (minutes_lang_parse(lang_arg, &lang) < 0)
+		return usage_error("--lang is vi or en, not '%s'", lang_arg);
+	if (!out)
+		return usage_error("-o FILE is required (-o - for standard output)");
+	if (strcmp(out, "-") == 0 && strcmp(format, "pdf") == 0)
+		return usage_error("a PDF does not go to standard output: give -o FILE");
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	if (events)
+		err = strcmp(format, "csv") == 0 ? minutes_events_csv(d.st, meeting, &text, &len)
+						 : minutes_events_json(d.st, meeting, &text, &len);
+	else
+		err = minutes_model(d.st, meeting, &model);
+	if (err == -ENOENT) {
+		rc = fail("no meeting '%s' in %s", meeting, dir);
+		goto out;
+	}
+	if (err < 0) {
+		rc = fail("could not read the meeting: %s", strerror(-err));
+		goto out;
+	}
+	if (!events) {
+		text = strcmp(format, "md") == 0 ? minutes_markdown(model, lang)
+						 : minutes_html(model, lang);
+		if (!text) {
+			rc = fail("out of memory");
+			goto out;
+		}
+		len = strlen(text);
+	}
+	if (strcmp(format, "pdf") == 0)
+		rc = minutes_pdf_write(dir, text, lang, out);
+	else
+		rc = write_out(out, text, len);
+	if (rc == 0 && strcmp(out, "-") != 0)
+		printf("Wrote %s.\n", out);
+out:
+	free(text);
+	json_decref(model);
+	data_close(&d);
+	return rc;
+}
+
+static int minutes_export_cmd(int argc, char **argv)
+{
+	return export_cmd(argc, argv, false);
+}
+
+static int events_export_cmd(int argc, char **argv)
+{
+	return export_cmd(argc, argv, true);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 static const char help[] =
@@ -889,6 +1049,8 @@ static const char help[] =
 	"  meeting close    close a meeting (read-only from then on)\n"
 	"  participant add  add a person to a meeting and print their link\n"
 	"  doc add          add a document to a meeting\n"
+	"  minutes export   write a meeting's minutes as PDF, HTML or Markdown\n"
+	"  events export    write a meeting's event log as CSV or JSON\n"
 	"\n"
 	"'plenum COMMAND --help' tells more. Plenum is free software under the\n"
 	"GNU Affero General Public License, version 3 or later.\n";
@@ -906,6 +1068,8 @@ static const struct subcommand {
 	{ "meeting", "close", "plenum meeting close", meeting_close_cmd, meeting_help },
 	{ "participant", "add", "plenum participant add", participant_add_cmd, participant_help },
 	{ "doc", "add", "plenum doc add", doc_add_cmd, doc_help },
+	{ "minutes", "export", "plenum minutes export", minutes_export_cmd, minutes_help },
+	{ "events", "export", "plenum events export", events_export_cmd, events_help },
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
@@ -945,7 +1109,7 @@ static int run_group(const char *group, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("which command? serve, meeting, participant or doc");
+		return usage_error("which command? serve, meeting, participant, doc, minutes or events");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(help, stdout);
