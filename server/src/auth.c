@@ -138,6 +138,17 @@ void auth_room_token(const struct auth_key *k, const char *meeting, int64_t gen,
 	b64url(mac, out);
 }
 
+void auth_personal_token(const struct auth_key *k, const char *participant, int64_t gen,
+			 char out[AUTH_TOKEN_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char msg[64];
+	int n = snprintf(msg, sizeof msg, "personal:%s:%lld", participant, (long long)gen);
+
+	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, k->key);
+	b64url(mac, out);
+}
+
 const char *auth_role_name(enum auth_role r)
 {
 	return r < ROLE_NONE ? role_names[r] : "none";

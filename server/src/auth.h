@@ -74,6 +74,11 @@ int auth_key_load(const char *data_dir, struct auth_key *k);
 /* The room token of a meeting at a generation (re-issuing bumps it). */
 void auth_room_token(const struct auth_key *k, const char *meeting, int64_t gen,
 		     char out[AUTH_TOKEN_LEN + 1]);
+/* The personal token of a participant at a generation (>= 1), derived
+ * like the room token so that the server can print it again (invitation
+ * cards); re-issuing bumps the generation and revokes the old one. */
+void auth_personal_token(const struct auth_key *k, const char *participant, int64_t gen,
+			 char out[AUTH_TOKEN_LEN + 1]);
 
 /* Role names: "chair", … ; parse returns ROLE_NONE for anything else. */
 const char *auth_role_name(enum auth_role r);

@@ -225,6 +225,44 @@ static const char *migrations[] = {
 	"  CHECK (quorum_rule IN ('majority','two_thirds','all'));"
 	"ALTER TABLE meeting ADD COLUMN wifi_ssid TEXT;"
 	"ALTER TABLE meeting ADD COLUMN wifi_password TEXT;",
+	/* 8: staff accounts and the meeting console (staff.c, console.c).
+	 * `email` is stored as given and unique ignoring ASCII case;
+	 * `password` is an Argon2id string from crypto_pwhash_str. Sessions
+	 * are kept as the SHA-256 of their token, like participants'.
+	 * `meeting_staff` gives a meeting to a staff member besides its
+	 * creator. `participant.link_gen` is the generation of the
+	 * participant's personal link when it is derived from the server key
+	 * (auth_personal_token), 0 when the link was random (made on the
+	 * command line) and cannot be shown again. */
+	"CREATE TABLE staff_user ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','secretary')),"
+	"  password TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE staff_session ("
+	"  hash TEXT PRIMARY KEY,"
+	"  user TEXT NOT NULL REFERENCES staff_user(id),"
+	"  created TEXT NOT NULL,"
+	"  expires TEXT NOT NULL,"
+	"  last_seen TEXT NOT NULL);"
+	"CREATE INDEX staff_session_user ON staff_session(user);"
+	"CREATE TABLE meeting_staff ("
+	"  meeting TEXT NOT NULL REFERENCES meeting(id),"
+	"  user TEXT NOT NULL REFERENCES staff_user(id),"
+	"  granted TEXT NOT NULL,"
+	"  granted_by TEXT,"
+	"  PRIMARY KEY (meeting, user)) WITHOUT ROWID;"
+	"CREATE INDEX meeting_staff_user ON meeting_staff(user);"
+	"ALTER TABLE meeting ADD COLUMN created_by TEXT REFERENCES staff_user(id);"
+	"ALTER TABLE meeting ADD COLUMN ends TEXT;"
+	"ALTER TABLE participant ADD COLUMN org TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE participant ADD COLUMN email TEXT;"
+	"ALTER TABLE participant ADD COLUMN link_gen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE item ADD COLUMN presenter TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE item ADD COLUMN planned_minutes INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
