@@ -13,7 +13,7 @@ build=(build-essential cmake pkg-config git curl ca-certificates
 # LibreOffice, headless (docs/deployment.md): about 310 MB installed.
 office=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 test=(libcmocka-dev python3 python3-pytest python3-websockets chromium
-      poppler-utils zbar-tools clang libclang-rt-14-dev)
+      poppler-utils mupdf-tools zbar-tools clang libclang-rt-14-dev)
 
 want=("${build[@]}" "${office[@]}")
 if [ "${1:-}" = "--test" ]; then
