@@ -596,7 +596,7 @@ enum label {
 	L_TITLE, L_NATION, L_MOTTO, L_DRAFT, L_DATE_PREFIX,
 	L_START, L_LOCATION, L_CHAIR, L_SECRETARY, L_NOT_STARTED,
 	L_ATTENDANCE, L_PRESENT, L_ABSENT, L_MISSING, L_GUESTS, L_NOBODY,
-	L_REASON, L_QUORUM, L_QUORUM_YES, L_QUORUM_NO,
+	L_REASON, L_ABSENT_REASON, L_QUORUM, L_QUORUM_YES, L_QUORUM_NO,
 	L_PROCEEDINGS, L_DOCUMENTS, L_PAGES, L_SPEAKERS, L_SPEAKING, L_MIN, L_SEC,
 	L_POLL, L_FORM, L_SECRET, L_NAMED, L_ELIGIBLE, L_OF, L_QUORUM_AT_OPENING, L_NO_QUORUM_AT_OPENING,
 	L_RULE, L_RULE_CAST, L_RULE_TWO_THIRDS, L_RULE_PRESENT, L_RULE_ALL,
@@ -629,6 +629,7 @@ static const char *const labels[L_COUNT][2] = {
 	[L_GUESTS] = { "Khách mời", "Guests" },
 	[L_NOBODY] = { "không có", "none" },
 	[L_REASON] = { "lý do", "reason" },
+	[L_ABSENT_REASON] = { "vắng mặt, lý do", "absent, reason" },
 	[L_QUORUM] = { "Số thành viên có mặt", "Voting members present" },
 	[L_QUORUM_YES] = { "đủ túc số", "quorum reached" },
 	[L_QUORUM_NO] = { "không đủ túc số", "no quorum" },
@@ -932,7 +933,7 @@ static void put_html_text(FILE *f, const char *text)
  * <br>), numbers are left-aligned and only header cells have a rule. */
 static const char html_style[] =
 	"body { font-family: serif; font-size: 12pt; margin: 0; }\n"
-	"div.page { max-width: 46em; margin: 0 auto; padding: 0 1em; }\n"
+	"div.page { max-width: 46em; margin: 0 auto; padding: 1em; }\n"
 	"table.head { width: 100%; margin: 0 0 6pt 0; }\n"
 	"td.org { width: 40%; font-size: 11pt; text-align: center; vertical-align: top; }\n"
 	"td.nation { width: 60%; font-size: 11pt; text-align: center; vertical-align: top; }\n"
@@ -1041,7 +1042,7 @@ static void html_people(FILE *f, const json_t *list, enum label title, enum extr
 			fprintf(f, " — %s", t);
 		}
 		if ((what == X_REASON || what == X_GUEST) && why) {
-			fprintf(f, " — %s %s: ", T(lang, L_ABSENT), T(lang, L_REASON));
+			fprintf(f, " — %s: ", T(lang, what == X_GUEST ? L_ABSENT_REASON : L_REASON));
 			put_html(f, why);
 		}
 		fputs("</li>\n", f);
@@ -1333,7 +1334,7 @@ static void md_people(FILE *f, const json_t *list, enum label title, enum extra 
 			fprintf(f, " — %s", t);
 		}
 		if ((what == X_REASON || what == X_GUEST) && why) {
-			fprintf(f, " — %s %s: ", T(lang, L_ABSENT), T(lang, L_REASON));
+			fprintf(f, " — %s: ", T(lang, what == X_GUEST ? L_ABSENT_REASON : L_REASON));
 			md_inline(f, why);
 		}
 		fputs("\n", f);
