@@ -533,6 +533,8 @@ static char *job_line(const struct job *job)
 	else if (job->kind == RENDER_FIND)
 		j = json_pack("{s:s, s:s, s:i, s:s}", "op", "find", "src", job->src,
 			      "page", job->page, "q", job->query);
+	else if (job->kind == RENDER_PRINT)
+		j = json_pack("{s:s, s:s, s:s}", "op", "print", "src", job->src, "out", job->out);
 	else
 		j = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s*}", "op", "page",
 			      "src", job->src, "page", job->page,
@@ -1155,6 +1157,26 @@ int render_story(struct render *r, const char *html_path, const char *out_pdf,
 {
 	(void)r; (void)html_path; (void)out_pdf; (void)footer; (void)user;
 	return -ENOTSUP;
+}
+
+int render_print(struct render *r, const char *spec_path, const char *out_pdf, void *user)
+{
+	struct job *job;
+	int rc;
+
+	if (!r || !spec_path || !out_pdf)
+		return -EINVAL;
+	job = calloc(1, sizeof *job);
+	if (!job)
+		return -ENOMEM;
+	job->kind = RENDER_PRINT;
+	job->urgent = 1;
+	job->src = strdup(spec_path);
+	job->out = strdup(out_pdf);
+	rc = job->src && job->out ? queue_single(r, job, user) : -ENOMEM;
+	if (rc < 0)
+		job_free(job);
+	return rc;
 }
 
 const char *render_soffice(struct render *r)

@@ -48,7 +48,8 @@ struct render_config {
 };
 
 enum render_kind {
-	RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND, RENDER_CONVERT, RENDER_STORY
+	RENDER_INFO, RENDER_PAGE, RENDER_TEXT, RENDER_FIND, RENDER_CONVERT, RENDER_STORY,
+	RENDER_PRINT
 };
 
 /* Bounds of a text job (render_text): the reply line carries the text of
@@ -138,6 +139,13 @@ int render_convert(struct render *r, const char *src, const char *out_pdf, void 
  * -EINVAL (MuPDF refused the HTML), -ETIMEDOUT, -EIO with a sentence. */
 int render_story(struct render *r, const char *html_path, const char *out_pdf,
 		 const char *footer, void *user);
+/* Queues the drawing of a meeting's printed material (invitation cards or
+ * the door poster, printed.h) described by the JSON file `spec_path`, as a
+ * PDF written to `out_pdf` (under a temporary name, then renamed), in a
+ * worker process. Urgent: someone waits for it. Returns 0, -ENOMEM or
+ * -EINVAL; the result (kind RENDER_PRINT) has status 0 and `pages`, or
+ * -EINVAL, -ENOMEM, -ETIMEDOUT, -EIO with a sentence. */
+int render_print(struct render *r, const char *spec_path, const char *out_pdf, void *user);
 /* The soffice conversions run with, or NULL when there is none. Borrowed. */
 const char *render_soffice(struct render *r);
 /* Loop thread: moves one finished result into *res. Returns 1 if it did, 0 if

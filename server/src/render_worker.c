@@ -28,6 +28,7 @@
  * a per-job RLIMIT_CPU (arm_cpu_limit) as a backstop.
  * render_worker_probe() runs the same code in the calling process (fuzzing).
  */
+#include "printed.h"
 #include "render.h"
 #include "search.h"
 
@@ -956,6 +957,8 @@ static void handle(struct worker *w, const char *line, size_t len)
 	} else if (strcmp(op, "page") == 0 && out) {
 		rc = do_page(w, src, page, width, mark, out, &height, err, sizeof err);
 		pages = w->cache.pages;
+	} else if (strcmp(op, "print") == 0 && out) {
+		rc = printed_pdf_ctx(w->ctx, src, out, &pages, err, sizeof err);
 	} else if (strcmp(op, "text") == 0 || strcmp(op, "find") == 0) {
 		json_t *ok = NULL;
 
