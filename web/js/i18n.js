@@ -85,6 +85,14 @@ export function formatDate(iso) {
   return `${time} · ${date}`;
 }
 
+// The time of day, "08:31", on this device's clock (24 hours in both
+// languages). '' for a missing or broken time.
+export function formatTime(iso) {
+  const d = iso instanceof Date ? iso : new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(DATE_LOCALE[lang], { hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+}
+
 // A date, formatted in the current language, re-formatted on a switch.
 export function td(el, iso) {
   el.dataset.date = iso;

@@ -45,6 +45,11 @@ const PATTERNS = [
   [/^the (renderer|converter) is busy; try again$/, 'reason.busy', ['-']],
   [/^the server cannot (store|take) uploads right now$/, 'reason.uploadsDown', ['-']],
   [/^the upload could not be stored$/, 'reason.uploadsDown', []],
+  // ws.c: the meeting's lifecycle
+  [/^this meeting is closed$/, 'reason.meetingClosed', []],
+  [/^this meeting is open already$/, 'reason.meetingOpen', []],
+  [/^a vote is open: close it before closing the meeting$/, 'reason.voteOpen', []],
+  [/^someone has the floor: end the turn before closing the meeting$/, 'reason.floorTaken', []],
 ];
 
 const NESTED = new Set(['reason', 'detail']);

@@ -32,6 +32,8 @@ export class MeetingClient {
     this.pingTimer = null;
     this.stopped = false;
     this.offset = 0;            // server clock minus ours, ms (hello's `now`)
+    this.attendanceBusy = false; // refreshAttendance() under way
+    this.attendanceAgain = false;
 
     this._onOnline = () => this.reconnectNow();
     this._onVisible = () => {
@@ -176,6 +178,7 @@ export class MeetingClient {
       else {
         const err = new Error(msg.error?.message || msg.error?.code || 'error');
         err.code = msg.error?.code;
+        err.error = msg.error; // the whole refusal: a minutes conflict carries `current` and `kept`
         p.reject(err);
       }
       return;
@@ -274,13 +277,58 @@ export class MeetingClient {
         break;
       case 'participant.added':
         if (ev.participant && !s.participants.some((p) => p.id === ev.participant.id)) {
-          s.participants.push({ online: false, ...ev.participant });
+          s.participants.push({ online: false, checked_in: null, absent: null, ...ev.participant });
+        }
+        break;
+      case 'meeting.opened':
+        s.meeting.state = 'live';
+        s.meeting.opened_at = ev.at;
+        break;
+      case 'meeting.closed':
+        s.meeting.state = 'closed';
+        s.meeting.closed_at = ev.at;
+        break;
+      case 'attendance.changed': {
+        const p = s.participants.find((x) => x.id === ev.participant);
+        if (p && ev.present) { p.checked_in = ev.checked_in || ev.at || p.checked_in; p.absent = null; }
+        else if (p) { p.checked_in = null; p.absent = ev.reason ?? ''; }
+        break;
+      }
+      case 'minutes.edited':
+        if (typeof ev.item === 'string') {
+          const was = s.minutes[ev.item];
+          if (!was || was.version < ev.version) s.minutes[ev.item] = { version: ev.version, updated: ev.at, by: ev.by ?? null };
         }
         break;
       default:
         break; // an event this client does not know yet: its seq still counts
     }
     this.onChange?.({ kind: 'event', msg: ev });
+  }
+
+  // A join over HTTP checks a participant in without an event (only the
+  // `quorum.changed` notice tells), and a guest's check-in changes no count:
+  // chair and secretary, who show attendance, ask for the participants
+  // again. A `hello` on the same socket, as a plain request: its state's
+  // participants and quorum replace ours and the rest is left alone, so
+  // nothing else is drawn again. The events sent before its reply are in
+  // that state already, those after it apply on top. One at a time; a call
+  // while one is under way asks once more after it.
+  refreshAttendance() {
+    if (this.attendanceBusy) { this.attendanceAgain = true; return; }
+    if (!this.state || this.status !== 'online') return;
+    this.attendanceBusy = true;
+    this.attendanceAgain = false;
+    this.request('hello', {}).then((res) => {
+      const st = res.state;
+      if (!st || !this.state) return;
+      this.state.participants = st.participants || [];
+      if (st.quorum) this.state.quorum = st.quorum;
+      this.onChange?.({ kind: 'notice', msg: { type: 'attendance.refreshed' } });
+    }).catch(() => { /* offline: the next hello brings it all */ }).finally(() => {
+      this.attendanceBusy = false;
+      if (this.attendanceAgain) setTimeout(() => this.refreshAttendance(), 300);
+    });
   }
 
   applyNotice(n) {
@@ -291,6 +339,9 @@ export class MeetingClient {
     } else if (n.type === 'poll.progress') {
       const p = this.state.polls.find((x) => x.poll === n.poll);
       if (p && p.state === 'open') { p.cast = n.cast; p.eligible = n.eligible; }
+    } else if (n.type === 'quorum.changed') {
+      const { type, crossed, ...q } = n;
+      this.state.quorum = q;
     }
     this.onChange?.({ kind: 'notice', msg: n });
   }
@@ -327,6 +378,11 @@ function normalise(st) {
     presented: st.presented && st.presented.doc ? st.presented : null,
     participants: st.participants || [],
     polls: st.polls || [],
+    // Attendance and lifecycle (docs/protocol.md): an older server has none.
+    quorum: st.quorum || null,
+    // Chair and secretary: the version of each item's minutes ('' the
+    // meeting as a whole), never its text; others get no map.
+    minutes: { ...(st.minutes || {}) },
     // An older server has no speakers queue: the UI for it stays hidden.
     speakers: {
       supported: !!st.speakers,
