@@ -1,25 +1,36 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The chair's view: the agenda with every document's pages as thumbnails,
-// the presented page large, previous/next (buttons and keys), stop, and who
-// is online; the documents tools (doctools.js). The secretary gets the same
-// view without the present controls (present: false): the stage then
-// follows the chair.
+// the presented page large, previous/next (buttons and keys), stop, and
+// attendance (attendance.js); the documents tools (doctools.js); under the
+// bar the meeting's state, the quorum and open/close (lifecycle.js). The
+// secretary gets the same view without the present controls (present:
+// false) and with the minutes editor (minutes.js) and the vote's progress
+// beside the agenda; the stage then follows the chair, smaller.
+//
+// A closed meeting refuses every write but the minutes: the controls for
+// them are disabled or gone (thumbnails stop presenting, no upload, no
+// document menu, no vote, no speakers control, no attendance actions).
 import { h, clear, pagesLabel } from '../dom.js';
 import { tx, ta, langSwitch } from '../i18n.js';
 import { Stage, pageUrl } from '../stage.js';
-import { docsByItem, lockBadge, orderedDocs, offlineBanner, roleLabel } from './common.js';
+import { docsByItem, lockBadge, orderedDocs, offlineBanner } from './common.js';
 import { confidentialBox, uploadButton } from '../upload.js';
 import { DocTools } from './doctools.js';
 import { searchPanel, Highlight } from '../search.js';
 import { reason } from '../reasons.js';
 import { PollPanel } from './pollpanel.js';
+import { PollWatch } from './pollwatch.js';
 import { SpeakersBox, Ticker } from '../speakers.js';
-
-const ROLE_ORDER = { chair: 0, secretary: 1, member: 2, guest: 3, display: 4 };
+import { MeetingStrip, isClosed } from '../lifecycle.js';
+import { AttendancePanel } from '../attendance.js';
+import { MinutesEditor } from '../minutes.js';
+import { clearToasts } from '../toast.js';
 
 export function mountChair(root, client, { present: canPresent = true } = {}) {
   const st = () => client.state;
   const getDoc = (id) => st().documents.find((d) => d.id === id);
+  const closed = () => isClosed(st());
+  const presents = () => canPresent && !closed();
 
   // The page we last asked for, ahead of the event that confirms it, so that
   // three quick presses of → move three pages, not one.
@@ -54,8 +65,9 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const pager = h('span.ctrl-pager', { 'aria-live': 'polite' });
   const errorEl = h('p.form-error', { role: 'alert', hidden: true });
   const controls = h('div.controls', {}, prevBtn, pager, nextBtn);
+  const keysHint = canPresent ? h('p.muted.small.keys-hint', { i18n: 'chair.keys' }) : null;
   const stageCol = h('section.chair-stage', {}, previewBar, h('div.stage-frame', {}, stageBox, nothing),
-    canPresent ? controls : null, errorEl, canPresent ? h('p.muted.small.keys-hint', { i18n: 'chair.keys' }) : null);
+    canPresent ? controls : null, errorEl, keysHint);
 
   const docsCol = h('nav.chair-docs', { 't_aria-label': 'view.documents' });
   // Search above the agenda: a first tap previews the hit's page (words
@@ -67,7 +79,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       const again = lastHit && lastHit.doc === hit.doc && lastHit.page === hit.page &&
         preview && preview.doc === hit.doc && preview.page === hit.page;
       lastHit = hit;
-      if (again && canPresent) { closePreview(); present(hit.doc, hit.page); }
+      if (again && presents()) { closePreview(); present(hit.doc, hit.page); }
       else showPreview(hit.doc, hit.page);
       highlight.show(hit.doc, hit.page, q);
     },
@@ -77,12 +89,17 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   const uploadStatus = h('p.upload-status', { role: 'status', hidden: true });
   const docsError = h('p.form-error.docs-error', { role: 'alert', hidden: true });
   const tools = new DocTools(client, { rerender: () => renderDocs(), statusEl: uploadStatus, errorEl: docsError });
-  const peopleList = h('ul.people');
-  const peopleCount = h('span.muted.small');
-  const speakersBox = new SpeakersBox(client, { control: canPresent });
-  const peopleCol = h('section.chair-people', {}, speakersBox.el, h('h2', {}, h('span', { i18n: 'chair.participants' }), ' ', peopleCount), peopleList);
+  const speakersBox = new SpeakersBox(client, { control: presents() });
+  const attendance = new AttendancePanel(client, { canEdit: true });
+  const peopleCol = h('section.chair-people', {}, speakersBox.el, attendance.el);
+  const strip = new MeetingStrip(client, { chair: canPresent, secretary: !canPresent });
+  // The secretary's own column: the vote as the projector shows it, and the minutes.
+  const watch = canPresent ? null : new PollWatch(client);
+  const minutes = canPresent ? null : new MinutesEditor(client);
+  const minutesCol = minutes ? h('section.chair-minutes', {}, watch.el, minutes.el) : null;
 
-  const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, h('div.chair-grid', {}, stageCol, docsCol, peopleCol), polls ? polls.el : null);
+  const app = h('div.app.chair-app', { class: canPresent ? null : 'secretary-app' }, banner, bar, ...strip.parts,
+    h('div.chair-grid', {}, stageCol, docsCol, minutesCol, peopleCol), polls ? polls.el : null);
   clear(root).append(app);
   const ticker = new Ticker(client, app);
 
@@ -141,7 +158,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
   stopBtn.addEventListener('click', () => present(null, 0));
 
   const onKey = (e) => {
-    if (!canPresent) return;
+    if (!presents()) return;
     if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.('input, textarea, select')) return;
     if (e.key === 'ArrowRight' || e.key === 'PageDown') { step(1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { step(-1); e.preventDefault(); }
@@ -156,6 +173,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     const cur = aim || s.presented;
     const d = cur && getDoc(cur.doc);
     previewBar.hidden = !preview;
+    previewPresent.hidden = !presents();
     stageCol.classList.toggle('previewing', !!preview);
     if (preview) {
       const pd = getDoc(preview.doc);
@@ -182,6 +200,11 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       nextBtn.disabled = !orderedDocs(s).length;
       stopBtn.disabled = true;
     }
+    // Closed: nothing can be presented any more (the server would refuse).
+    if (closed()) prevBtn.disabled = nextBtn.disabled = stopBtn.disabled = true;
+    controls.hidden = closed();
+    if (keysHint) keysHint.hidden = closed();
+    if (canPresent) tx(nothing, closed() ? 'chair.nothingClosed' : 'chair.nothing');
     for (const b of docsCol.querySelectorAll('.thumb[aria-current]')) b.removeAttribute('aria-current');
     if (d) {
       const b = docsCol.querySelector(`.thumb[data-doc="${cur.doc}"][data-page="${cur.page}"]`);
@@ -218,16 +241,17 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     clear(docsCol);
     docsCol.append(searchBox);
     if (typing) search.input.focus();
+    const writable = !closed();
     docsCol.append(h('div.docs-head.item-head', {}, h('h2', { i18n: 'meeting.agenda' }),
-      s.agenda.length ? null : uploadButton(s.meeting.id, null, uploadStatus)), confidentialBox(), uploadStatus, docsError);
+      s.agenda.length || !writable ? null : uploadButton(s.meeting.id, null, uploadStatus)), ...(writable ? [confidentialBox()] : []), uploadStatus, docsError);
     if (!s.documents.length && !s.agenda.length) docsCol.append(h('p.muted', { i18n: 'view.noDocs' }));
     for (const g of docsByItem(s)) {
       const sec = h('section.chair-item', { dataset: { item: g.item?.id || '' } },
         h('div.item-head', {},
           g.item ? h('h3', {}, h('span.item-no', {}, `${g.item.position ?? ''}.`), ' ', g.item.title) : h('h3', { i18n: 'view.otherDocs' }),
-          uploadButton(s.meeting.id, g.item?.id, uploadStatus)));
+          writable ? uploadButton(s.meeting.id, g.item?.id, uploadStatus) : null));
       tools.dropTarget(sec, g.item?.id || null);
-      if (!g.docs.length) sec.append(h('p.muted.small.drop-hint', { i18n: 'docs.dropHere' }));
+      if (!g.docs.length) sec.append(h('p.muted.small.drop-hint', { i18n: writable ? 'docs.dropHere' : 'view.itemNoDocs' }));
       for (const d of g.docs) sec.append(docEntry(d, g.item?.id || null));
       docsCol.append(sec);
     }
@@ -269,7 +293,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
       const img = failed
         ? h('span.thumb-failed', { 'aria-hidden': 'true' }, '!')
         : h('img', { src: pageUrl(d.id, p, 320), loading: 'lazy', decoding: 'async', alt: '', width: 160, height: 226, draggable: 'false' });
-      if (canPresent) {
+      if (presents()) {
         const btn = h('button.thumb', { type: 'button', dataset: { doc: d.id, page: String(p) } }, img, h('span.thumb-no', {}, String(p)));
         ta(btn, 'aria-label', 'chair.presentPage', { page: p, title: d.title });
         btn.addEventListener('click', () => present(d.id, p));
@@ -299,7 +323,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
           const b = h('button.outline-btn', { type: 'button', dataset: { doc: d.id, page: String(o.page) } },
             h('span.outline-title', {}, o.title), h('span.outline-page.muted', {}, String(o.page)));
           ta(b, 'title', 'outline.goTo', { page: o.page });
-          b.addEventListener('click', () => (canPresent ? present(d.id, o.page) : showPreview(d.id, o.page)));
+          b.addEventListener('click', () => (presents() ? present(d.id, o.page) : showPreview(d.id, o.page)));
           li.append(b);
         } else li.append(h('span.outline-title.muted', {}, o.title));
         if (o.children && o.children.length && depth < 3) li.append(list(o.children, depth + 1));
@@ -321,21 +345,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     bar.firstChild.style.width = `${Math.round((100 * n.rendered) / Math.max(1, n.total))}%`;
   }
 
-  function renderPeople() {
-    const ps = [...st().participants].sort((a, b) =>
-      (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || a.name.localeCompare(b.name, 'vi'));
-    clear(peopleList);
-    if (!ps.length) peopleList.append(h('li.muted', { i18n: 'chair.noParticipants' }));
-    const humans = ps.filter((p) => p.role !== 'display');
-    tx(peopleCount, 'chair.onlineCount', { n: humans.filter((p) => p.online).length, total: humans.length });
-    for (const p of ps) {
-      const dot = h('span.dot', { class: p.online ? 'on' : 'off', role: 'img', 't_aria-label': p.online ? 'chair.online' : 'chair.offline' });
-      peopleList.append(h('li.person', { class: p.online ? 'online' : 'offline', dataset: { participant: p.id } },
-        dot,
-        h('span.person-text', {}, h('span.person-name', {}, p.name),
-          h('span.person-sub.muted.small', {}, p.title ? `${p.title} · ` : '', roleLabel(p.role)))));
-    }
-  }
+  function renderPeople() { attendance.render(); }
 
   renderDocs();
   renderPeople();
@@ -345,8 +355,21 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
     update(change) {
       const type = change.kind === 'state' ? 'state' : change.msg.type;
       polls?.update(change);
-      if (type.startsWith('speaker.') || type === 'state' || type === 'participant.added') speakersBox.render();
+      watch?.update(change);
+      strip.update(change);
+      attendance.update(change);
+      minutes?.update(change);
+      speakersBox.control = presents();
+      if (type.startsWith('speaker.') || type === 'state' || type === 'participant.added' || type.startsWith('meeting.')) speakersBox.render();
       if (type.startsWith('speaker.')) return;
+      if (type === 'meeting.opened' || type === 'meeting.closed') {
+        // What may be done changed: presenting, uploads, document menus.
+        if (type === 'meeting.closed') { tools.closeMenu(false); tools.ui.edit = null; }
+        renderDocs();
+        renderNow();
+        return;
+      }
+      if (type.startsWith('minutes.') || type.startsWith('attendance.') || type === 'quorum.changed') return;
       if (type === 'presented') {
         // Our own press coming back, or another chair device: the log wins.
         const p = st().presented;
@@ -354,7 +377,7 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         renderNow();
         return;
       }
-      if (type === 'presence' || type === 'participant.added') { renderPeople(); return; }
+      if (type === 'presence' || type === 'participant.added') return; // attendance.update drew it
       if (type === 'doc.indexed') {
         // The outline arrives once the text is extracted (after an upload).
         const d = getDoc(change.msg.doc);
@@ -393,7 +416,10 @@ export function mountChair(root, client, { present: canPresent = true } = {}) {
         if (type === 'doc.removed' || type === 'doc.renamed' || type === 'state') search.refresh();
       }
     },
-    status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); },
-    destroy() { ticker.stop(); document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy(); polls?.destroy(); },
+    status(s) { banner.hidden = s !== 'offline'; app.classList.toggle('is-offline', s === 'offline'); minutes?.status(s); },
+    destroy() {
+      ticker.stop(); document.removeEventListener('keydown', onKey); highlight.destroy(); stage.destroy(); tools.destroy();
+      polls?.destroy(); minutes?.destroy(); clearToasts();
+    },
   };
 }

@@ -8,6 +8,7 @@
 // open here (the menu, the rename field and its text) is kept by document
 // id in `ui` and put back by the next render. Every change is a request;
 // the list changes when its event comes back, as on every other device.
+// A closed meeting's documents cannot change: no menu, no dragging, no drop.
 import { h } from '../dom.js';
 import { tx, ta } from '../i18n.js';
 import { uploadFile } from '../upload.js';
@@ -33,6 +34,8 @@ export class DocTools {
   destroy() { document.removeEventListener('click', this._onDocClick); }
 
   get state() { return this.client.state; }
+
+  get closed() { return this.state.meeting.state === 'closed'; }
 
   // The documents of an item (null: without one), in their order.
   docsOf(item) {
@@ -70,6 +73,7 @@ export class DocTools {
 
   // The ⋯ button that opens a document's menu (goes in its summary).
   menuButton(d) {
+    if (this.closed) return null;
     const open = this.ui.menu === d.id;
     const btn = h('button.btn.icon-btn.doc-menu-btn', { type: 'button', 'aria-haspopup': 'true', 'aria-expanded': open ? 'true' : 'false', dataset: { doc: d.id } },
       h('span', { 'aria-hidden': 'true' }, '⋯'));
@@ -174,6 +178,7 @@ export class DocTools {
 
   // Makes a document entry draggable to another place or item.
   draggable(entry, d) {
+    if (this.closed) return;
     entry.draggable = true;
     entry.addEventListener('dragstart', (e) => {
       if (e.target.closest?.('input, select, form')) { e.preventDefault(); return; }
@@ -194,6 +199,7 @@ export class DocTools {
   // this list move there; files from the desktop upload there.
   dropTarget(section, item) {
     const kind = (e) => {
+      if (this.closed) return null;
       const types = [...(e.dataTransfer?.types || [])];
       if (types.includes(DOC_TYPE) || this.dragging) return 'doc';
       if (types.includes('Files')) return 'file';

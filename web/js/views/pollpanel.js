@@ -2,6 +2,7 @@
 // The chair's vote panel: a new poll (question, for/against/abstain, named
 // or secret, majority rule), then its live progress with who has not voted
 // (named polls), the chair's own ballot, and after closing the result.
+// In a closed meeting only the last result stays: no new vote.
 import { h, clear } from '../dom.js';
 import { tx } from '../i18n.js';
 import { PRESETS, RULES, openPoll, lastPoll, optionLabel, progressLine, progressBar, resultChart, ballot } from '../polls.js';
@@ -50,7 +51,7 @@ export class PollPanel {
     if (type === 'poll.opened' || type === 'state') { this.composing = false; this.missing = null; }
     if (type === 'poll.opened' && this.el.hidden) this.show();
     if (type === 'poll.progress' || type === 'poll.opened' || type === 'state') this.askMissing();
-    if (type.startsWith('poll.') || type === 'state') this.render();
+    if (type.startsWith('poll.') || type.startsWith('meeting.') || type === 'state') this.render();
   }
 
   // Who has not voted, for a named poll: asked again as ballots come in,
@@ -81,8 +82,10 @@ export class PollPanel {
     this.button.classList.toggle('live', !!open);
     if (this.el.hidden && !open) { clear(this.body); return; }
     clear(this.body);
+    const ended = s.meeting.state === 'closed';
     if (open) this.renderOpen(open);
-    else if (last && !this.composing) this.renderClosed(last);
+    else if (last && (!this.composing || ended)) this.renderClosed(last, ended);
+    else if (ended) this.body.append(h('p.notice', { i18n: 'poll.meetingClosed' }));
     else this.renderForm();
   }
 
@@ -174,12 +177,12 @@ export class PollPanel {
     this.render();
   }
 
-  renderClosed(p) {
+  renderClosed(p, ended = false) {
     const again = h('button.btn.primary.poll-new-btn', { type: 'button', i18n: 'poll.new' });
     again.addEventListener('click', () => { this.composing = true; this.error = null; this.render(); this.body.querySelector('textarea')?.focus(); });
     this.body.append(h('div.poll-closed', {},
       h('p.poll-status', { i18n: 'poll.closedTitle' }),
       h('p.poll-question', {}, p.question),
-      resultChart(p), again));
+      resultChart(p), ended ? h('p.muted.small', { i18n: 'poll.meetingClosed' }) : again));
   }
 }
