@@ -372,8 +372,8 @@ static json_t *participant_json(const char *id, const char *name, const char *ti
 			 "title", str_or_empty(title), "role", auth_role_name(role));
 }
 
-int meeting_create(struct store *st, const struct auth_key *key,
-		   const struct meeting_new *m, struct meeting_created *out)
+int meeting_create_tx(struct store *st, const struct auth_key *key,
+		      const struct meeting_new *m, struct meeting_created *out)
 {
 	static const struct { const char *name; enum auth_role role; size_t off; } officers[] = {
 		{ "Chair", ROLE_CHAIR, offsetof(struct meeting_created, chair_token) },
@@ -381,10 +381,13 @@ int meeting_create(struct store *st, const struct auth_key *key,
 		{ "Room display", ROLE_DISPLAY, offsetof(struct meeting_created, display_token) },
 	};
 	struct store_stmt *s;
-	char now[32], starts[32];
+	char now[32], starts[32], ends[32];
 	int rc;
 
 	if (m->starts && meeting_time_parse(m->starts, starts) < 0)
+		return -EINVAL;
+	if (m->ends && (meeting_time_parse(m->ends, ends) < 0 ||
+			(m->starts && strcmp(ends, starts) < 0)))
 		return -EINVAL;
 	if (!meeting_text_ok(m->title, MEETING_TITLE_MAX, true) ||
 	    !meeting_text_ok(m->org, MEETING_TITLE_MAX, false) ||
@@ -406,11 +409,9 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	memset(out, 0, sizeof *out);
 	auth_id_new(out->id);
 	auth_now_iso(now, 0);
-	rc = store_begin(st);
-	if (rc < 0)
-		return rc;
 	s = store_prepare(st, "INSERT INTO meeting (id, title, org, location, starts, guests, created, "
-			      "quorum_rule, wifi_ssid, wifi_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+			      "quorum_rule, wifi_ssid, wifi_password, ends, created_by) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s) {
 		rc = -EIO;
 		goto fail;
@@ -426,6 +427,8 @@ int meeting_create(struct store *st, const struct auth_key *key,
 	store_bind_text(s, 9, m->wifi_ssid && *m->wifi_ssid ? m->wifi_ssid : NULL);
 	store_bind_text(s, 10, m->wifi_ssid && *m->wifi_ssid && m->wifi_password &&
 			       *m->wifi_password ? m->wifi_password : NULL);
+	store_bind_text(s, 11, m->ends ? ends : NULL);
+	store_bind_text(s, 12, m->created_by);
 	rc = store_step(s);
 	store_reset(s);
 	if (rc < 0)
@@ -460,7 +463,21 @@ int meeting_create(struct store *st, const struct auth_key *key,
 		rc = participant_insert(st, out->id, name, "", officers[i].role, pid);
 		if (rc < 0)
 			goto fail;
-		auth_token_new(token);
+		if (m->derived_links) {
+			auth_personal_token(key, pid, 1, token);
+			s = store_prepare(st, "UPDATE participant SET link_gen = 1 WHERE id = ?");
+			if (!s) {
+				rc = -EIO;
+				goto fail;
+			}
+			store_bind_text(s, 1, pid);
+			rc = store_step(s);
+			store_reset(s);
+			if (rc < 0)
+				goto fail;
+		} else {
+			auth_token_new(token);
+		}
 		rc = auth_token_store(st, token, out->id, "personal", pid);
 		if (rc < 0)
 			goto fail;
@@ -471,15 +488,23 @@ int meeting_create(struct store *st, const struct auth_key *key,
 		goto fail;
 
 	json_t *fields = json_pack("{s:s, s:s}", "meeting", out->id, "title", m->title);
-	rc = meeting_event_append(st, out->id, "meeting.created", NULL, fields, NULL);
-	if (rc < 0)
-		goto fail;
-	rc = store_commit(st);
-	if (rc < 0)
-		goto fail;
-	return 0;
+	rc = meeting_event_append(st, out->id, "meeting.created", m->actor, fields, NULL);
 fail:
-	store_rollback(st);
+	return rc;
+}
+
+int meeting_create(struct store *st, const struct auth_key *key,
+		   const struct meeting_new *m, struct meeting_created *out)
+{
+	int rc = store_begin(st);
+
+	if (rc < 0)
+		return rc;
+	rc = meeting_create_tx(st, key, m, out);
+	if (rc == 0)
+		rc = store_commit(st);
+	if (rc < 0)
+		store_rollback(st);
 	return rc;
 }
 
@@ -589,7 +614,7 @@ static json_t *meeting_row(struct store *st, const char *meeting)
 {
 	struct store_stmt *s = store_prepare(st,
 		"SELECT id, title, org, location, starts, state, guests, quorum_rule, wifi_ssid, "
-		"wifi_password FROM meeting WHERE id = ?");
+		"wifi_password, ends FROM meeting WHERE id = ?");
 	json_t *m = NULL;
 
 	if (!s)
@@ -603,6 +628,9 @@ static json_t *meeting_row(struct store *st, const char *meeting)
 			      "guests", (int)store_col_int(s, 6));
 		if (m)
 			json_object_set_new(m, "quorum_rule", json_string(store_col_text(s, 7)));
+		if (m)
+			json_object_set_new(m, "ends", store_col_null(s, 10) ? json_null()
+						      : json_string(store_col_text(s, 10)));
 		if (m && !store_col_null(s, 8))
 			json_object_set_new(m, "wifi", json_pack("{s:s, s:s?}",
 				"ssid", store_col_text(s, 8), "password", store_col_text(s, 9)));
@@ -1154,13 +1182,17 @@ json_t *meeting_state(struct store *st, const struct auth_key *key,
 	}
 
 	agenda = json_array();
-	s = store_prepare(st, "SELECT id, title, position FROM item WHERE meeting = ? ORDER BY position");
+	s = store_prepare(st, "SELECT id, title, position, presenter, planned_minutes FROM item "
+			      "WHERE meeting = ? ORDER BY position");
 	if (s) {
 		store_bind_text(s, 1, meeting);
 		while (store_step(s) == 1)
-			json_array_append_new(agenda, json_pack("{s:s, s:s, s:I}",
+			json_array_append_new(agenda, json_pack("{s:s, s:s, s:I, s:s, s:o}",
 				"id", store_col_text(s, 0), "title", store_col_text(s, 1),
-				"position", (json_int_t)store_col_int(s, 2)));
+				"position", (json_int_t)store_col_int(s, 2),
+				"presenter", store_col_text(s, 3),
+				"planned_minutes", store_col_null(s, 4) ? json_null()
+					: json_integer(store_col_int(s, 4))));
 		store_reset(s);
 	}
 

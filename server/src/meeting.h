@@ -39,6 +39,12 @@ struct meeting_new {
 	const char *quorum_rule;   /* "majority" (NULL), "two_thirds" or "all" */
 	const char *wifi_ssid;     /* the room's Wi-Fi, shown as a QR code; may be NULL */
 	const char *wifi_password; /* may be NULL (an open network) */
+	const char *ends;          /* ISO-8601, may be NULL; not before starts */
+	const char *created_by;    /* the staff user who made it (staff.h), or NULL */
+	const char *actor;         /* the actor of `meeting.created`, or NULL */
+	bool derived_links;        /* personal links derived from the key (generation
+	                            * 1, auth_personal_token), so they can be
+	                            * printed again; else random */
 };
 
 /* What meeting_create hands back: the plaintext tokens exist only here. */
@@ -56,6 +62,10 @@ struct meeting_created {
  * rule, a Wi-Fi name over 32 bytes or password over 63), or a store error. */
 int meeting_create(struct store *st, const struct auth_key *key,
 		   const struct meeting_new *m, struct meeting_created *out);
+/* The same inside the caller's transaction (store_begin() before, commit or
+ * roll back after), for a meeting made together with more rows (a clone). */
+int meeting_create_tx(struct store *st, const struct auth_key *key,
+		      const struct meeting_new *m, struct meeting_created *out);
 
 /* Parses an ISO-8601 date and time ("2026-11-28", "2026-11-28T08:30",
  * "2026-11-28T08:30:00+07:00", "…Z"; without a zone, local time) into UTC
