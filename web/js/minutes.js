@@ -41,6 +41,7 @@ export class MinutesEditor {
     this.items = new Map(); // item id ('' for the meeting as a whole) → entry
     this.loaded = false;
     this.fetching = null;
+    this.refetch = false;
     this.wasOnline = client.status === 'online';
     this.loadEl = h('p.muted.small.minutes-load', { role: 'status', i18n: 'min.loading' });
     this.list = h('div.minutes-items');
@@ -154,8 +155,12 @@ export class MinutesEditor {
     return this.fetching;
   }
 
+  // The texts again, after another device's save. A save announced while a
+  // fetch is under way may be newer than its answer: fetch once more after.
   async refresh() {
+    if (this.fetching) { this.refetch = true; return; }
     try { this.apply(await this.fetch()); } catch { /* offline: a reconnect fetches again */ }
+    if (this.refetch) { this.refetch = false; this.refresh(); }
   }
 
   // The server's texts: taken where nothing is unsaved here; where

@@ -34,6 +34,7 @@ export class MeetingClient {
     this.offset = 0;            // server clock minus ours, ms (hello's `now`)
     this.attendanceBusy = false; // refreshAttendance() under way
     this.attendanceAgain = false;
+    this.attendanceSeq = 0;     // seq of the last event that changed a participant
 
     this._onOnline = () => this.reconnectNow();
     this._onVisible = () => {
@@ -230,6 +231,7 @@ export class MeetingClient {
       return;
     }
     this.seq = ev.seq;
+    if (ev.type === 'attendance.changed' || ev.type === 'participant.added') this.attendanceSeq = ev.seq;
     const s = this.state;
     switch (ev.type) {
       case 'presented':
@@ -312,8 +314,11 @@ export class MeetingClient {
   // again. A `hello` on the same socket, as a plain request: its state's
   // participants and quorum replace ours and the rest is left alone, so
   // nothing else is drawn again. The events sent before its reply are in
-  // that state already, those after it apply on top. One at a time; a call
-  // while one is under way asks once more after it.
+  // that state already. The server writes the events waiting for a socket
+  // before its replies, so an attendance event newer than the snapshot may
+  // have come first: then the snapshot is dropped and asked for again.
+  // Who is online stays ours (the presence notices are as new as it gets).
+  // One at a time; a call while one is under way asks once more after it.
   refreshAttendance() {
     if (this.attendanceBusy) { this.attendanceAgain = true; return; }
     if (!this.state || this.status !== 'online') return;
@@ -322,7 +327,9 @@ export class MeetingClient {
     this.request('hello', {}).then((res) => {
       const st = res.state;
       if (!st || !this.state) return;
-      this.state.participants = st.participants || [];
+      if (typeof res.seq === 'number' && this.attendanceSeq > res.seq) { this.attendanceAgain = true; return; }
+      const online = new Map(this.state.participants.map((p) => [p.id, p.online]));
+      this.state.participants = (st.participants || []).map((p) => ({ ...p, online: online.get(p.id) ?? !!p.online }));
       if (st.quorum) this.state.quorum = st.quorum;
       this.onChange?.({ kind: 'notice', msg: { type: 'attendance.refreshed' } });
     }).catch(() => { /* offline: the next hello brings it all */ }).finally(() => {
