@@ -10,6 +10,9 @@
  * stdout, a readable summary to stderr; the exit status is 0 only when every
  * receiver got every event exactly once, in order, with the right page.
  *
+ * The clocks, /proc readings, URL rule and message reassembly are shared
+ * with the ballot tool (../common/benchlib.h).
+ *
  * Design note. Everything runs on one lws service thread, driven by two
  * timers (lws_sorted_usec_list_t):
  *
@@ -39,8 +42,6 @@
  * event so that share can be judged.
  */
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -49,16 +50,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <libwebsockets.h>
 
-#define PROTOCOL "plenum.v1"
+#include "../common/benchlib.h"
+
 #define TICK_US (5 * LWS_US_PER_MS)
-#define MAX_MESSAGE (1024 * 1024)	/* a hello reply with a big state fits */
 #define EXTRA_EVENTS 16			/* room for unexpected events per receiver */
 
 enum phase { PH_CHAIR, PH_CONNECT, PH_SETTLE, PH_PRESENT, PH_DRAIN, PH_DONE };
@@ -84,8 +83,7 @@ struct conn {
 	enum conn_state state;
 	int attempts;
 	int hello_pending;	/* hello not yet written */
-	char *rx;		/* a message split over several fragments */
-	size_t rx_len, rx_cap;
+	struct bench_rx rx;	/* a message split over several fragments */
 	struct arrival *got;	/* `presented` events in arrival order */
 	int ngot, extra;	/* extra: events past the array's room */
 };
@@ -129,24 +127,6 @@ static int64_t cpu_tool_ns, cpu_srv_ticks = -1;
 
 static lws_sorted_usec_list_t sul_tick, sul_present;
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
-cpu_self_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void
 fail(const char *why)
 {
@@ -155,58 +135,6 @@ fail(const char *why)
 		fail_reason = why;
 	}
 	phase = PH_DONE;
-}
-
-/* VmRSS of --pid in KiB, or -1 (no pid, or the process is gone). */
-static long
-read_rss_kib(long pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	if (pid <= 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6)) {
-			kib = strtol(line + 6, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kib;
-}
-
-/* utime + stime of --pid in clock ticks, or -1. */
-static int64_t
-read_cpu_ticks(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st;
-	size_t len;
-	FILE *f;
-
-	if (pid <= 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	/* proc(5): the command name is in parentheses and may hold spaces */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	/* after ") ": state(3) ... utime(14) stime(15) */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-		   &ut, &st) != 2)
-		return -1;
-	return (int64_t)(ut + st);
 }
 
 static void conn_lost(struct conn *c, int connecting);
@@ -226,7 +154,7 @@ open_conn(struct conn *c, const char *session)
 	i.path = ws_path;
 	i.host = host_hdr;
 	i.origin = host_hdr;
-	i.protocol = PROTOCOL;
+	i.protocol = BENCH_PROTOCOL;
 	i.opaque_user_data = c;
 	i.pwsi = &c->wsi;
 	c->state = C_CONNECTING;
@@ -248,9 +176,7 @@ conn_lost(struct conn *c, int connecting)
 	int was_inflight = c->state == C_CONNECTING || c->state == C_HELLO;
 
 	c->wsi = NULL;
-	free(c->rx);
-	c->rx = NULL;
-	c->rx_len = c->rx_cap = 0;
+	bench_rx_reset(&c->rx);
 	if (c->index < 0) {
 		if (phase != PH_DONE)
 			fail(connecting ? "the chair could not connect"
@@ -317,7 +243,7 @@ present_cb(lws_sorted_usec_list_t *sul)
 		lws_callback_on_writable(chair.wsi);
 	if (present_wanted < opt.p) {
 		/* schedule by the plan, not by when this ran: no drift */
-		due = t_present_start - now_ns() +
+		due = t_present_start - bench_now_ns() +
 		      (int64_t)present_wanted * opt.interval_ms * 1000000;
 		if (due < 0)
 			due = 0;
@@ -341,7 +267,7 @@ all_delivered(void)
 static void
 tick_cb(lws_sorted_usec_list_t *sul)
 {
-	int64_t t = now_ns();
+	int64_t t = bench_now_ns();
 
 	if (interrupted)
 		fail("interrupted");
@@ -352,15 +278,15 @@ tick_cb(lws_sorted_usec_list_t *sul)
 	switch (phase) {
 	case PH_CHAIR:
 		if (chair.state == C_READY) {
-			rss_before_kib = read_rss_kib(opt.pid);
-			t_connect_start = now_ns();
+			rss_before_kib = bench_rss_kib(opt.pid);
+			t_connect_start = bench_now_ns();
 			phase = PH_CONNECT;
 		}
 		break;
 	case PH_CONNECT:
 		pump_connects();
 		if (ready == opt.n) {
-			t_connect_end = now_ns();
+			t_connect_end = bench_now_ns();
 			t_settle_until = t_connect_end +
 					 (int64_t)opt.settle_ms * 1000000;
 			phase = PH_SETTLE;
@@ -370,25 +296,25 @@ tick_cb(lws_sorted_usec_list_t *sul)
 	case PH_SETTLE:
 		if (t < t_settle_until)
 			break;
-		rss_after_kib = read_rss_kib(opt.pid);
-		cpu_tool_start_ns = cpu_self_ns();
-		cpu_srv_start_ticks = read_cpu_ticks(opt.pid);
+		rss_after_kib = bench_rss_kib(opt.pid);
+		cpu_tool_start_ns = bench_cpu_self_ns();
+		cpu_srv_start_ticks = bench_cpu_ticks(opt.pid);
 		phase = PH_PRESENT;
-		t_present_start = now_ns();
+		t_present_start = bench_now_ns();
 		present_cb(&sul_present);
 		break;
 	case PH_PRESENT:
 		if (acked == opt.p) {
-			t_last_ack = now_ns();
+			t_last_ack = bench_now_ns();
 			phase = PH_DRAIN;
 		}
 		break;
 	case PH_DRAIN:
 		if (all_delivered() ||
 		    t - t_last_ack > (int64_t)opt.drain_ms * 1000000) {
-			int64_t srv = read_cpu_ticks(opt.pid);
+			int64_t srv = bench_cpu_ticks(opt.pid);
 
-			cpu_tool_ns = cpu_self_ns() - cpu_tool_start_ns;
+			cpu_tool_ns = bench_cpu_self_ns() - cpu_tool_start_ns;
 			if (srv >= 0 && cpu_srv_start_ticks >= 0)
 				cpu_srv_ticks = srv - cpu_srv_start_ticks;
 			phase = PH_DONE;
@@ -402,19 +328,6 @@ tick_cb(lws_sorted_usec_list_t *sul)
 }
 
 static int
-write_text(struct lws *wsi, const char *s, size_t len)
-{
-	unsigned char buf[LWS_PRE + 512];
-
-	if (len > sizeof(buf) - LWS_PRE)
-		return -1;
-	memcpy(buf + LWS_PRE, s, len);
-	if (lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
-		return -1;
-	return 0;
-}
-
-static int
 chair_writeable(struct lws *wsi)
 {
 	char msg[400];
@@ -422,7 +335,7 @@ chair_writeable(struct lws *wsi)
 
 	if (chair.hello_pending) {
 		chair.hello_pending = 0;
-		return write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
+		return bench_write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
 	}
 	if (sent >= present_wanted)
 		return 0;
@@ -433,9 +346,9 @@ chair_writeable(struct lws *wsi)
 		       k + 2, opt.doc, k % opt.pages + 1);
 	if (len < 0 || (size_t)len >= sizeof(msg))
 		return -1;
-	send_ns[k] = now_ns();
+	send_ns[k] = bench_now_ns();
 	sent++;
-	if (write_text(wsi, msg, (size_t)len) < 0)
+	if (bench_write_text(wsi, msg, (size_t)len) < 0)
 		return -1;
 	if (sent < present_wanted)
 		lws_callback_on_writable(wsi);
@@ -530,43 +443,29 @@ callback_plenum(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return chair_writeable(wsi);
 		if (c->hello_pending) {
 			c->hello_pending = 0;
-			return write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
+			return bench_write_text(wsi, "{\"id\":1,\"type\":\"hello\"}", 23);
 		}
 		break;
 
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		t = now_ns();	/* invariant 1: before any parsing */
-		if (!c->rx_len && lws_is_final_fragment(wsi) &&
-		    !lws_remaining_packet_payload(wsi)) {
-			on_message(c, in, len, t);
-			break;
-		}
-		if (c->rx_len + len > MAX_MESSAGE) {
+	case LWS_CALLBACK_CLIENT_RECEIVE: {
+		const char *msg;
+		size_t msglen;
+		int rc;
+
+		t = bench_now_ns();	/* invariant 1: before any parsing */
+		rc = bench_rx_feed(&c->rx, wsi, in, len, &msg, &msglen);
+		if (rc == -1) {
 			fail("a message from the server exceeded 1 MiB");
 			return -1;
 		}
-		if (c->rx_len + len > c->rx_cap) {
-			size_t cap = c->rx_cap ? c->rx_cap : 4096;
-			char *p;
-
-			while (cap < c->rx_len + len)
-				cap *= 2;
-			p = realloc(c->rx, cap);
-			if (!p) {
-				fail("out of memory");
-				return -1;
-			}
-			c->rx = p;
-			c->rx_cap = cap;
+		if (rc == -2) {
+			fail("out of memory");
+			return -1;
 		}
-		memcpy(c->rx + c->rx_len, in, len);
-		c->rx_len += len;
-		if (lws_is_final_fragment(wsi) &&
-		    !lws_remaining_packet_payload(wsi)) {
-			on_message(c, c->rx, c->rx_len, t);
-			c->rx_len = 0;
-		}
+		if (rc == 1)
+			on_message(c, msg, msglen, t);
 		break;
+	}
 
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (c)
@@ -585,33 +484,9 @@ callback_plenum(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 }
 
 static const struct lws_protocols protocols[] = {
-	{ PROTOCOL, callback_plenum, 0, 4096, 0, NULL, 0 },
+	{ BENCH_PROTOCOL, callback_plenum, 0, 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted v[0..n-1], in ms. */
-static double
-pct_ms(const int64_t *v, size_t n, double p)
-{
-	size_t rank;
-
-	if (!n)
-		return 0;
-	rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return (double)v[rank - 1] / 1e6;
-}
 
 /* Index k of the present whose reply carried seq, or -1. */
 static int
@@ -739,8 +614,8 @@ report(void)
 		} else
 			fprintf(stderr, "loadtool: cannot write %s\n", opt.trace);
 	}
-	qsort(lat, nlat, sizeof(*lat), cmp_i64);
-	qsort(ack_lat, nack, sizeof(*ack_lat), cmp_i64);
+	qsort(lat, nlat, sizeof(*lat), bench_cmp_i64);
+	qsort(ack_lat, nack, sizeof(*ack_lat), bench_cmp_i64);
 
 	have_rss = rss_before_kib >= 0 && rss_after_kib >= 0;
 	if (have_rss)
@@ -776,10 +651,10 @@ report(void)
 	json_object_set_new(out, "unexpected", json_integer(unexpected));
 	json_object_set_new(out, "present_refused", json_integer(refused));
 	json_object_set_new(out, "latency_ms", json_pack("{s:f, s:f, s:f, s:f}",
-		"p50", pct_ms(lat, nlat, 50), "p90", pct_ms(lat, nlat, 90),
-		"p99", pct_ms(lat, nlat, 99), "max", nlat ? (double)lat[nlat - 1] / 1e6 : 0.0));
+		"p50", bench_pct_ms(lat, nlat, 50), "p90", bench_pct_ms(lat, nlat, 90),
+		"p99", bench_pct_ms(lat, nlat, 99), "max", nlat ? (double)lat[nlat - 1] / 1e6 : 0.0));
 	json_object_set_new(out, "ack_ms", json_pack("{s:f, s:f}",
-		"p50", pct_ms(ack_lat, nack, 50), "max",
+		"p50", bench_pct_ms(ack_lat, nack, 50), "max",
 		nack ? (double)ack_lat[nack - 1] / 1e6 : 0.0));
 	json_object_set_new(out, "tool_cpu_us_per_delivery",
 			    json_real(nlat ? (double)cpu_tool_ns / 1e3 / (double)nlat : 0));
@@ -806,7 +681,7 @@ report(void)
 		opt.label, *opt.label ? ": " : "", opt.n, opt.p,
 		opt.interval_ms, ok ? "ok" : fail_reason,
 		ready, opt.n, connect_ms, connect_errors, retries_used,
-		pct_ms(lat, nlat, 50), pct_ms(lat, nlat, 99),
+		bench_pct_ms(lat, nlat, 50), bench_pct_ms(lat, nlat, 99),
 		nlat ? (double)lat[nlat - 1] / 1e6 : 0.0, nlat,
 		missed, duplicated, out_of_order, wrong_page, unexpected,
 		closed_early);
@@ -840,69 +715,6 @@ on_alarm(int sig)
 	_exit(3);
 }
 
-static int
-is_session(const char *s)
-{
-	if (!s || !*s || strlen(s) > 200)
-		return 0;
-	for (; *s; s++)
-		if (!(( *s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-		      *s == '.' || *s == '~'))
-			return 0;
-	return 1;
-}
-
-/*
- * ws://HOST:PORT[/] with a loopback HOST only: this tool makes load, and load
- * goes nowhere but this machine.
- */
-static int
-parse_url(const char *url)
-{
-	const char *h, *colon;
-	struct in_addr a4;
-	char *end;
-	long port;
-	size_t hl;
-
-	if (strncmp(url, "ws://", 5))
-		return -1;
-	h = url + 5;
-	if (*h == '[') {
-		colon = strstr(h, "]:");
-		if (!colon)
-			return -1;
-		hl = (size_t)(colon - h - 1);
-		if (hl >= sizeof(opt.host))
-			return -1;
-		memcpy(opt.host, h + 1, hl);
-		opt.host[hl] = '\0';
-		colon++;
-	} else {
-		colon = strchr(h, ':');
-		if (!colon)
-			return -1;
-		hl = (size_t)(colon - h);
-		if (hl >= sizeof(opt.host))
-			return -1;
-		memcpy(opt.host, h, hl);
-		opt.host[hl] = '\0';
-	}
-	port = strtol(colon + 1, &end, 10);
-	if (port < 1 || port > 65535 || (*end && strcmp(end, "/")))
-		return -1;
-	opt.port = (int)port;
-	if (!strcmp(opt.host, "localhost"))
-		strcpy(opt.host, "127.0.0.1");
-	if (!strcmp(opt.host, "::1"))
-		return 0;
-	if (inet_pton(AF_INET, opt.host, &a4) == 1 &&
-	    (ntohl(a4.s_addr) >> 24) == 127)
-		return 0;
-	return -1;
-}
-
 static void
 usage(FILE *f)
 {
@@ -926,20 +738,6 @@ usage(FILE *f)
 "  --label          server name in the report\n"
 "  --trace FILE     per page change: send time, reply and delivery times\n"
 "  -v               log connection errors\n");
-}
-
-static int
-int_arg(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 static int
@@ -976,17 +774,17 @@ parse_args(int argc, char **argv)
 		case O_DOC: opt.doc = optarg; break;
 		case O_LABEL: opt.label = optarg; break;
 		case O_TRACE: opt.trace = optarg; break;
-		case O_PAGES: bad |= int_arg(optarg, 1, 100000, &opt.pages); break;
-		case 'n': bad |= int_arg(optarg, 1, 100000, &opt.n); break;
-		case 'p': bad |= int_arg(optarg, 1, 100000, &opt.p); break;
-		case O_INTERVAL: bad |= int_arg(optarg, 0, 60000, &opt.interval_ms); break;
-		case O_TIMEOUT: bad |= int_arg(optarg, 1, 3600, &opt.timeout_s); break;
-		case O_BATCH: bad |= int_arg(optarg, 1, 100000, &opt.batch); break;
-		case O_RETRIES: bad |= int_arg(optarg, 0, 100, &opt.retries); break;
-		case O_SETTLE: bad |= int_arg(optarg, 0, 60000, &opt.settle_ms); break;
-		case O_DRAIN: bad |= int_arg(optarg, 0, 600000, &opt.drain_ms); break;
+		case O_PAGES: bad |= bench_int_arg(optarg, 1, 100000, &opt.pages); break;
+		case 'n': bad |= bench_int_arg(optarg, 1, 100000, &opt.n); break;
+		case 'p': bad |= bench_int_arg(optarg, 1, 100000, &opt.p); break;
+		case O_INTERVAL: bad |= bench_int_arg(optarg, 0, 60000, &opt.interval_ms); break;
+		case O_TIMEOUT: bad |= bench_int_arg(optarg, 1, 3600, &opt.timeout_s); break;
+		case O_BATCH: bad |= bench_int_arg(optarg, 1, 100000, &opt.batch); break;
+		case O_RETRIES: bad |= bench_int_arg(optarg, 0, 100, &opt.retries); break;
+		case O_SETTLE: bad |= bench_int_arg(optarg, 0, 60000, &opt.settle_ms); break;
+		case O_DRAIN: bad |= bench_int_arg(optarg, 0, 600000, &opt.drain_ms); break;
 		case O_PID:
-			bad |= int_arg(optarg, 1, INT_MAX, &pid);
+			bad |= bench_int_arg(optarg, 1, INT_MAX, &pid);
 			opt.pid = pid;
 			break;
 		case 'v': opt.verbose = 1; break;
@@ -1003,12 +801,12 @@ parse_args(int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
-	if (parse_url(opt.url) < 0) {
+	if (bench_parse_url(opt.url, opt.host, sizeof(opt.host), &opt.port) < 0) {
 		fprintf(stderr, "loadtool: --url must be ws://HOST:PORT with a "
 				"loopback HOST (127.0.0.0/8, localhost, [::1])\n");
 		return -1;
 	}
-	if (!is_session(opt.session) || !is_session(opt.chair_session)) {
+	if (!bench_is_session(opt.session) || !bench_is_session(opt.chair_session)) {
 		fprintf(stderr, "loadtool: a session must be a URL-safe token\n");
 		return -1;
 	}
@@ -1023,8 +821,7 @@ int
 main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
-	struct rlimit rl;
-	rlim_t fd_limit;
+	unsigned long fd_limit;
 	int i, rc = 2, n = 0;
 
 	if (parse_args(argc, argv) < 0)
@@ -1038,22 +835,9 @@ main(int argc, char **argv)
 	 * fd_limit_per_thread is below the process limit (wsi_from_fd() in
 	 * lib/plat/unix), which made this tool O(N) per received message.
 	 */
-	fd_limit = (rlim_t)opt.n + 100;
-	if (getrlimit(RLIMIT_NOFILE, &rl)) {
-		perror("loadtool: getrlimit");
+	fd_limit = (unsigned long)opt.n + 100;
+	if (bench_set_nofile("loadtool", fd_limit) < 0)
 		return 2;
-	}
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < fd_limit) {
-		fprintf(stderr, "loadtool: the hard RLIMIT_NOFILE (%llu) is too "
-				"low for %d connections\n",
-			(unsigned long long)rl.rlim_max, opt.n);
-		return 2;
-	}
-	rl.rlim_cur = fd_limit;
-	if (setrlimit(RLIMIT_NOFILE, &rl)) {
-		perror("loadtool: setrlimit");
-		return 2;
-	}
 
 	recv_conns = calloc((size_t)opt.n, sizeof(*recv_conns));
 	send_ns = calloc((size_t)opt.p, sizeof(*send_ns));
@@ -1091,7 +875,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	t_start = now_ns();
+	t_start = bench_now_ns();
 	if (open_conn(&chair, opt.chair_session) < 0 && chair.state != C_FAILED)
 		fail("the chair could not connect");
 	lws_sul_schedule(context, 0, &sul_tick, tick_cb, TICK_US);
@@ -1112,7 +896,7 @@ out:
 	if (recv_conns)
 		for (i = 0; i < opt.n; i++) {
 			free(recv_conns[i].got);
-			free(recv_conns[i].rx);
+			bench_rx_reset(&recv_conns[i].rx);
 		}
 	free(recv_conns);
 	free(send_ns);
