@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# lib.sh — shell helpers shared by tests/bench/run.sh and fanout/smoke.sh:
+# lib.sh — shell helpers shared by the benchmarks' scripts (run.sh,
+# fanout/smoke.sh, ballots/run.sh, ballots/smoke.sh):
 # free ports, starting and stopping the servers under test (Plenum and the
 # Node baseline), preparing a Plenum meeting and joining it over HTTP.
 # Sourced, not run. Every wait is bounded; every address is loopback.
@@ -20,6 +21,14 @@ bench_wait_http() {
 	done
 	echo "bench: $url did not answer within $secs s" >&2
 	return 1
+}
+
+# bench_kill PID: SIGKILL at once (nothing flushed, no goodbye); waits for it.
+bench_kill() {
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 }
 
 # bench_stop PID: SIGTERM, then SIGKILL after 5 s; waits for it.
@@ -63,11 +72,13 @@ bench_plenum_prepare() {
 	PLENUM_PAGES=$(bench_json_field "$out" pages)
 }
 
-# bench_plenum_start PLENUM DATA PORT LOG: serves DATA; sets PLENUM_PID.
+# bench_plenum_start PLENUM DATA PORT LOG [SERVE-OPTION ...]: serves DATA
+# (the log is appended to); sets PLENUM_PID.
 bench_plenum_start() {
 	local bin=$1 data=$2 port=$3 log=$4
+	shift 4
 	"$bin" serve --data "$data" --listen "127.0.0.1:$port" \
-		--public-url "http://127.0.0.1:$port" >"$log" 2>&1 &
+		--public-url "http://127.0.0.1:$port" "$@" >>"$log" 2>&1 &
 	PLENUM_PID=$!
 	bench_wait_http "http://127.0.0.1:$port/healthz" 20
 }
