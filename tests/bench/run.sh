@@ -13,7 +13,10 @@
 # after it. Prints a markdown table and writes it, with the machine it ran
 # on and the raw JSON lines, to tests/bench/results/fanout-<date>.md.
 #
-# usage: tests/bench/run.sh [N ...]
+# usage: tests/bench/run.sh [fanout] [N ...]   the fan-out benchmark (this file)
+#        tests/bench/run.sh ballots [N]       tests/bench/ballots/run.sh
+#        tests/bench/run.sh render            tests/bench/render/run.sh
+#        tests/bench/run.sh all               the three, one after the other
 # environment: BENCH_PRESENTS (P, default 100), BENCH_INTERVAL_MS (50),
 #              BENCH_SERVERS ("plenum node"), BENCH_REPEAT (runs of each, 1),
 #              BENCH_BUILD (build-bench dir)
@@ -23,6 +26,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+
+# The other benchmarks by name; plain numbers stay the fan-out's sizes.
+case ${1:-} in
+ballots | render)
+	name=$1
+	shift
+	exec "$here/$name/run.sh" "$@"
+	;;
+all)
+	[ $# -eq 1 ] || { echo "run.sh: 'all' takes no sizes" >&2; exit 2; }
+	rc=0
+	"$here/run.sh" fanout || rc=1
+	"$here/ballots/run.sh" || rc=1
+	"$here/render/run.sh" || rc=1
+	exit "$rc"
+	;;
+fanout)
+	shift
+	;;
+esac
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000 5000)
