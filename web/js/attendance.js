@@ -74,7 +74,12 @@ export class AttendancePanel {
     clear(this.others);
     for (const p of others) this.others.append(this.row(p, false));
     this.otherHead.hidden = this.others.hidden = !others.length;
-    if (focusKey) this.el.querySelector(`[data-key="${focusKey}"]`)?.focus();
+    if (focusKey) {
+      // The button pressed may be gone ("Check in" once present): the row's other one.
+      const [, who] = focusKey.split('-');
+      (this.el.querySelector(`[data-key="${focusKey}"]`) ||
+        this.el.querySelector(`.att-person[data-participant="${who}"] button`))?.focus();
+    }
   }
 
   // One person: online dot, name, title and role, their state, actions.
@@ -101,7 +106,8 @@ export class AttendancePanel {
         b.addEventListener('click', () => this.checkin(p));
         actions.append(b);
       }
-      const a = h('button.btn.small-btn.att-absent', { type: 'button', disabled: busy, i18n: state === 'absent' ? 'att.changeReason' : 'att.markAbsent', dataset: { key: `out-${p.id}` } });
+      // For someone present it is the rarer action: drawn quieter.
+      const a = h('button.btn.small-btn.att-absent', { type: 'button', disabled: busy, class: state === 'present' ? 'quiet' : null, i18n: state === 'absent' ? 'att.changeReason' : 'att.markAbsent', dataset: { key: `out-${p.id}` } });
       ta(a, 'aria-label', state === 'absent' ? 'att.changeReasonLabel' : 'att.absentLabel', { name: p.name });
       a.addEventListener('click', () => this.askAbsent(p));
       actions.append(a);
