@@ -24,6 +24,7 @@
  * Threads: the lws service thread only.
  */
 #include "transport.h"
+#include "http_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,7 @@
 #define SESSION_MAX_AGE "2592000"
 
 enum req_state { R_IDLE, R_JSON_BODY, R_UPLOAD, R_WAIT, R_RESPOND, R_DONE };
-enum route { RT_NONE, RT_JOIN, RT_UPLOAD };
+enum route { RT_NONE, RT_JOIN, RT_UPLOAD, RT_CONSOLE };
 
 /* What a render job's `user` pointer (a struct pending) is for. */
 enum job_kind {
@@ -64,6 +65,7 @@ enum job_kind {
 	JOB_TEXT,               /* the text of some pages of a blob (ix) */
 	JOB_FIND,               /* a search's rectangles on a page: req waits */
 	JOB_STORY,              /* the minutes laid out as PDF (path); req waits */
+	JOB_PRINT,              /* printed material (console_http.c) as PDF (path); req waits */
 };
 
 struct pending {
@@ -117,6 +119,9 @@ struct req {
 	/* a JSON request body */
 	char *in;
 	size_t inlen;
+	size_t in_max;          /* its cap, when not JSON_BODY_MAX (RT_CONSOLE) */
+	char path[256];         /* RT_CONSOLE: the route, for console_http_body() */
+	char actor[32];         /* an upload by staff: "staff:<id>" (console_http.c) */
 	/* an upload */
 	struct lws_spa *spa;
 	int fd;
@@ -175,6 +180,58 @@ static void respond_error(struct req *r, int status, const char *code, const cha
 {
 	respond_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
 					  "message", message));
+}
+
+/* What console_http.c borrows (http_internal.h). */
+struct lws *http_wsi(struct req *r)
+{
+	return r->wsi;
+}
+
+void http_add_header(struct req *r, const char *name, const char *value)
+{
+	add_header(r, name, value);
+}
+
+void http_respond(struct req *r, int status, const char *ctype, char *body, size_t len)
+{
+	respond(r, status, ctype, body, len);
+}
+
+void http_respond_json(struct req *r, int status, json_t *j)
+{
+	respond_json(r, status, j);
+}
+
+void http_respond_error(struct req *r, int status, const char *code, const char *message)
+{
+	respond_error(r, status, code, message);
+}
+
+void http_read_body(struct req *r, size_t max)
+{
+	char cl[32], te[32];
+
+	r->in_max = max;
+	/* A POST without a body may get no body callbacks at all. */
+	if (lws_hdr_copy(r->wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ?
+	    strtoull(cl, NULL, 10) == 0 :
+	    lws_hdr_copy(r->wsi, te, sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING) <= 0) {
+		console_http_body(srv_of(r->wsi), r);
+		return;
+	}
+	r->state = R_JSON_BODY;
+}
+
+const char *http_body(struct req *r, size_t *len)
+{
+	*len = r->in ? r->inlen : 0;
+	return r->in ? r->in : "";
+}
+
+const char *http_path(struct req *r)
+{
+	return r->path;
 }
 
 static void respond_file(struct req *r, const char *path, const char *ctype)
@@ -1391,12 +1448,50 @@ static void story_done(struct req *r, const struct pending *p, const struct rend
 	if (rc < 0) {
 		free(body);
 		r->headers_len = 0;
-		snprintf(why, sizeof why, "the minutes could not be laid out as PDF: %s",
+		snprintf(why, sizeof why, "%s: %s", p->kind == JOB_PRINT ?
+			 "the printed material could not be drawn" :
+			 "the minutes could not be laid out as PDF",
 			 res->status < 0 && res->error[0] ? res->error : "the PDF could not be read");
 		respond_error(r, 503, "unavailable", why);
 		return;
 	}
 	respond(r, 200, "application/pdf", body, len);
+}
+
+void http_print(struct srv *s, struct req *r, json_t *spec, const char *filename)
+{
+	char in[1400], out[1400], disp[160];
+	int fd, rc;
+
+	snprintf(in, sizeof in, "%s/print-XXXXXX.json", s->tmp_dir);
+	fd = mkstemps(in, 5);
+	if (fd < 0) {
+		respond_error(r, 503, "unavailable", "the server cannot write the PDF right now");
+		return;
+	}
+	rc = json_dumpfd(spec, fd, JSON_COMPACT);
+	if (close(fd) < 0 || rc < 0) {
+		unlink(in);
+		respond_error(r, 503, "unavailable", "the server cannot write the PDF right now");
+		return;
+	}
+	snprintf(out, sizeof out, "%.*s.pdf", (int)(strlen(in) - 5), in);
+	struct pending *p = pending_new(s, r, JOB_PRINT, out);
+	if (p)
+		snprintf(p->html, sizeof p->html, "%s", in);
+	rc = p ? render_print(s->render, in, out, p) : -ENOMEM;
+	if (rc < 0) {
+		if (p)
+			pending_free(s, p);
+		unlink(in);
+		respond_error(r, 503, "unavailable", "the renderer is busy; try again");
+		return;
+	}
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+	add_header(r, "content-disposition", disp);
+	add_header(r, "cache-control", "no-store");
+	r->state = R_WAIT;
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, s->cfg->render_timeout_ms / 1000 + 30);
 }
 
 static void route_minutes(struct srv *s, struct req *r, const char *meeting, const char *ext)
@@ -1507,9 +1602,25 @@ static int upload_chunk(void *data, const char *name, const char *filename, char
 
 static void upload_start(struct srv *s, struct req *r, const char *meeting)
 {
-	char len[32];
+	char len[32], session[AUTH_TOKEN_LEN + 1];
+	int staff = 0;
 
-	if (require_meeting(s, r, meeting) < 0) {
+	/* A participant of this meeting uploads as themselves; otherwise a
+	 * staff member who may touch the meeting may (console_http.c). */
+	http_session_token(r->wsi, session);
+	if (!session[0] || auth_session_lookup(s->st, session, &r->who) < 0 ||
+	    strcmp(r->who.meeting, meeting) != 0)
+		staff = console_http_upload_staff(s, r, meeting, r->actor, sizeof r->actor,
+						  r->who.name, sizeof r->who.name);
+	if (staff < 0) {
+		r->close_after = true;
+		return;
+	}
+	if (staff) {
+		snprintf(r->who.meeting, sizeof r->who.meeting, "%s", meeting);
+		r->who.participant[0] = 0;
+		r->who.role = ROLE_SECRETARY; /* may upload, as the meeting's secretary may */
+	} else if (require_meeting(s, r, meeting) < 0) {
 		r->close_after = true;
 		return;
 	}
@@ -1768,7 +1879,8 @@ static void upload_finish(struct srv *s, struct req *r, const struct render_resu
 				  strcmp(conf, "on") == 0) ? LIBRARY_CONFIDENTIAL : 0;
 	rc = library_add_flags(s->st, s->cfg->data_dir, r->meeting, item && *item ? item : NULL,
 			       title && *title ? title : NULL, r->filename, r->tmp, 1, sha,
-			       res->pages, flags, r->who.participant, &doc, &event);
+			       res->pages, flags, r->actor[0] ? r->actor : r->who.participant,
+			       &doc, &event);
 	if (rc == -EINVAL) {
 		respond_error(r, 400, "bad_request", "the title is too long or not text");
 		goto out;
@@ -1802,9 +1914,9 @@ void http_shutdown(struct srv *s)
 		if (ix && --ix->jobs == 0)
 			free(ix);
 		if (s->pending->kind == JOB_UPLOAD || s->pending->kind == JOB_CONVERT ||
-		    s->pending->kind == JOB_STORY)
+		    s->pending->kind == JOB_STORY || s->pending->kind == JOB_PRINT)
 			unlink(s->pending->path);
-		if (s->pending->kind == JOB_STORY)
+		if (s->pending->kind == JOB_STORY || s->pending->kind == JOB_PRINT)
 			unlink(s->pending->html);
 		pending_free(s, s->pending);
 	}
@@ -1813,6 +1925,7 @@ void http_shutdown(struct srv *s)
 		s->prerenders = pre->next;
 		free(pre);
 	}
+	console_http_shutdown();
 }
 
 /* Stores why a page could not be rendered (and tells the meeting, so the
@@ -1857,7 +1970,7 @@ void http_render_done(struct srv *s, struct render_result *res)
 		res->data = NULL;
 		return;
 	}
-	if (p->kind == JOB_STORY) {
+	if (p->kind == JOB_STORY || p->kind == JOB_PRINT) {
 		if (res->status < 0)
 			s->render_failures++;
 		story_done(r, p, res);
@@ -1923,6 +2036,14 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 {
 	char id[AUTH_ID_LEN + 1];
 	const char *rest;
+
+	/* Staff accounts and the meeting console: console_http.c. */
+	if (strncmp(path, "/api/staff/", 11) == 0 || strncmp(path, "/api/console/", 13) == 0) {
+		r->route = RT_CONSOLE;
+		snprintf(r->path, sizeof r->path, "%s", path);
+		console_http_request(s, r, path, post);
+		return;
+	}
 
 	if (post) {
 		if (strcmp(path, "/api/join") == 0) {
@@ -2076,12 +2197,15 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		}
 		if (r->state == R_JSON_BODY) {
-			if (r->inlen + len > JSON_BODY_MAX) {
+			size_t max = r->in_max ? r->in_max : JSON_BODY_MAX;
+			if (r->inlen + len > max) {
+				char why[80];
 				r->close_after = true;
 				free(r->in);
 				r->in = NULL;
 				r->state = R_IDLE;
-				respond_error(r, 413, "too_large", "the request body is larger than 16 KiB");
+				snprintf(why, sizeof why, "the request body is larger than %zu KiB", max >> 10);
+				respond_error(r, 413, "too_large", why);
 				return 0;
 			}
 			if (!len)
@@ -2099,6 +2223,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (r->state == R_UPLOAD) {
 			upload_done(s, r);
+		} else if (r->state == R_JSON_BODY && r->route == RT_CONSOLE) {
+			console_http_body(s, r);
 		} else if (r->state == R_JSON_BODY) {
 			route_join(s, r);
 		}
