@@ -8,6 +8,7 @@
  *   plenum doc          add documents to a meeting
  *   plenum minutes      export a meeting's minutes (PDF, HTML, Markdown)
  *   plenum events       export a meeting's event log (CSV, JSON)
+ *   plenum user         staff accounts of the meeting console
  *   plenum render-worker  (internal) the MuPDF worker process
  *
  * Exit status: 0 done, 1 the work failed (the reason on stderr), 2 the
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -35,6 +37,7 @@
 #include "qr.h"
 #include "render.h"
 #include "server.h"
+#include "staff.h"
 #include "store.h"
 
 #define EXIT_USAGE 2
@@ -1035,6 +1038,213 @@ static int events_export_cmd(int argc, char **argv)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+/* ---- staff accounts ------------------------------------------------------ */
+
+static const char user_help[] =
+	"Usage: plenum user add --name NAME --email EMAIL --role admin|secretary [--data DIR]\n"
+	"       plenum user list [--data DIR] [--json]\n"
+	"       plenum user passwd --email EMAIL [--data DIR]\n"
+	"\n"
+	"Staff accounts sign in to the meeting console (/console) to prepare meetings:\n"
+	"an admin may do everything, accounts included; a secretary the meetings they\n"
+	"made or were given. The password (10 to 256 bytes) is asked twice without\n"
+	"echo, or read as one line from standard input when that is not a terminal.\n"
+	"'passwd' sets a new one and ends the account's sessions.\n";
+
+/* Reads a password: twice without echo from a terminal, else one line of
+ * standard input. Returns 0, or prints why and returns 1. */
+static int read_password(char *out, size_t len)
+{
+	char again[STAFF_PASSWORD_MAX + 2];
+	size_t n;
+
+	if (!isatty(STDIN_FILENO)) {
+		if (!fgets(out, (int)len, stdin))
+			return fail("no password on standard input");
+		n = strcspn(out, "\r\n");
+		out[n] = 0;
+		return 0;
+	}
+	for (int round = 0; round < 2; round++) {
+		struct termios old, quiet;
+		char *buf = round ? again : out;
+		size_t cap = round ? sizeof again : len;
+		fputs(round ? "Password again: " : "Password: ", stderr);
+		fflush(stderr);
+		bool echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
+		if (echo_off) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+		char *got = fgets(buf, (int)cap, stdin);
+		if (echo_off)
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+		if (!got)
+			return fail("no password given");
+		buf[strcspn(buf, "\r\n")] = 0;
+	}
+	if (strcmp(out, again) != 0)
+		return fail("the two passwords differ; nothing was changed");
+	return 0;
+}
+
+static int user_add_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = default_data_dir(), *name = NULL, *email = NULL, *role = NULL;
+	char password[STAFF_PASSWORD_MAX + 2];
+	struct staff_user u;
+	struct data d = { 0 };
+	int c, rc, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'n': name = optarg; break;
+		case 'e': email = optarg; break;
+		case 'r': role = optarg; break;
+		case 'h': fputs(user_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!name || !email || !role)
+		return usage_error("--name, --email and --role are required");
+	if (staff_role_parse(role) == STAFF_NONE)
+		return usage_error("--role must be admin or secretary");
+	if (!staff_email_ok(email))
+		return usage_error("'%s' is not an email address", email);
+	if ((rc = read_password(password, sizeof password)) != 0)
+		return rc;
+	if (!staff_password_ok(password))
+		return usage_error("the password must have 10 to 256 bytes");
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	err = staff_user_add(d.st, name, email, staff_role_parse(role), password, &u);
+	memset(password, 0, sizeof password);
+	if (err == -EEXIST)
+		rc = fail("an account with the email %s exists already", email);
+	else if (err == -EINVAL)
+		rc = usage_error("the name must have 1 to 100 characters of text");
+	else if (err < 0)
+		rc = fail("could not add the account: %s", strerror(-err));
+	else
+		printf("%s (%s) can now sign in to the console as %s.\n", u.name, u.email,
+		       staff_role_name(u.role));
+	data_close(&d);
+	return err < 0 ? rc : 0;
+}
+
+static int user_list_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = default_data_dir();
+	bool as_json = false;
+	struct data d = { 0 };
+	json_t *users, *u;
+	size_t i;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'j': as_json = true; break;
+		case 'h': fputs(user_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	users = staff_user_list(d.st);
+	if (!users) {
+		data_close(&d);
+		return fail("cannot read the staff accounts");
+	}
+	if (as_json)
+		print_json(users);
+	else if (json_array_size(users) == 0)
+		printf("No staff accounts yet: plenum user add --name … --email … --role admin\n");
+	json_array_foreach(users, i, u) {
+		if (as_json)
+			break;
+		printf("%-10s %-40s %s%s\n", json_string_value(json_object_get(u, "role")),
+		       json_string_value(json_object_get(u, "email")),
+		       json_string_value(json_object_get(u, "name")),
+		       json_is_true(json_object_get(u, "disabled")) ? " (disabled)" : "");
+	}
+	json_decref(users);
+	data_close(&d);
+	return 0;
+}
+
+static int user_passwd_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *dir = default_data_dir(), *email = NULL;
+	char password[STAFF_PASSWORD_MAX + 2];
+	struct staff_user u;
+	struct data d = { 0 };
+	int c, rc, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'e': email = optarg; break;
+		case 'h': fputs(user_help, stdout); return 0;
+		default: return bad_option(argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!email)
+		return usage_error("--email is required");
+	if ((rc = data_open(&d, dir)) != 0)
+		return rc;
+	if (staff_user_by_email(d.st, email, &u) < 0) {
+		data_close(&d);
+		return fail("no staff account has the email %s", email);
+	}
+	if ((rc = read_password(password, sizeof password)) != 0) {
+		data_close(&d);
+		return rc;
+	}
+	struct staff_change ch = { .password = password };
+	err = staff_user_update(d.st, u.id, &ch, NULL);
+	memset(password, 0, sizeof password);
+	data_close(&d);
+	if (err == -EINVAL)
+		return usage_error("the password must have 10 to 256 bytes");
+	if (err < 0)
+		return fail("could not set the password: %s", strerror(-err));
+	printf("The password of %s is set; its sessions have ended.\n", u.email);
+	return 0;
+}
+
 static const char help[] =
 	"Usage: plenum COMMAND [OPTIONS]\n"
 	"\n"
@@ -1051,6 +1261,9 @@ static const char help[] =
 	"  doc add          add a document to a meeting\n"
 	"  minutes export   write a meeting's minutes as PDF, HTML or Markdown\n"
 	"  events export    write a meeting's event log as CSV or JSON\n"
+	"  user add         add a staff account for the meeting console\n"
+	"  user list        list the staff accounts\n"
+	"  user passwd      set a staff account's password\n"
 	"\n"
 	"'plenum COMMAND --help' tells more. Plenum is free software under the\n"
 	"GNU Affero General Public License, version 3 or later.\n";
@@ -1070,6 +1283,9 @@ static const struct subcommand {
 	{ "doc", "add", "plenum doc add", doc_add_cmd, doc_help },
 	{ "minutes", "export", "plenum minutes export", minutes_export_cmd, minutes_help },
 	{ "events", "export", "plenum events export", events_export_cmd, events_help },
+	{ "user", "add", "plenum user add", user_add_cmd, user_help },
+	{ "user", "list", "plenum user list", user_list_cmd, user_help },
+	{ "user", "passwd", "plenum user passwd", user_passwd_cmd, user_help },
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
@@ -1109,7 +1325,7 @@ static int run_group(const char *group, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("which command? serve, meeting, participant, doc, minutes or events");
+		return usage_error("which command? serve, meeting, participant, doc, minutes, events or user");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(help, stdout);
