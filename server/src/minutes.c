@@ -1551,9 +1551,12 @@ static int events_each(struct store *st, const char *meeting,
 
 	if (!meeting_exists(st, meeting))
 		return -ENOENT;
-	s = store_prepare(st, "SELECT e.seq, e.at, e.type, e.actor, p.name, e.body FROM event e "
-			      "LEFT JOIN participant p ON p.id = e.actor WHERE e.meeting = ? "
-			      "ORDER BY e.seq");
+	/* A change made in the meeting console has the actor "staff:<id>"
+	 * (staff.h): its name is the staff member's. */
+	s = store_prepare(st, "SELECT e.seq, e.at, e.type, e.actor, COALESCE(p.name, u.name), "
+			      "e.body FROM event e LEFT JOIN participant p ON p.id = e.actor "
+			      "LEFT JOIN staff_user u ON e.actor = 'staff:' || u.id "
+			      "WHERE e.meeting = ? ORDER BY e.seq");
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, meeting);
