@@ -4,14 +4,40 @@
 
 #include <errno.h>
 #include <qrencode.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define QUIET 4
 
+/* ISO/IEC 18004 §6.4.2: bytes are read as ISO-8859-1 unless an ECI says
+ * otherwise. Text with bytes past ASCII (a Vietnamese Wi-Fi name) says
+ * UTF-8 with ECI 000026, which readers honour instead of guessing (zbar
+ * guesses Shift-JIS); ASCII text (every link) is encoded as it always was. */
+static QRcode *encode(const char *text)
+{
+	QRinput *in;
+	QRcode *q = NULL;
+	size_t n = strlen(text);
+	bool ascii = true;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		ascii = ascii && *p < 0x80;
+	if (ascii)
+		return QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	in = QRinput_new2(0, QR_ECLEVEL_M);
+	if (!in)
+		return NULL;
+	if (QRinput_appendECIheader(in, 26) == 0 &&
+	    QRinput_append(in, QR_MODE_8, (int)n, (const unsigned char *)text) == 0)
+		q = QRcode_encodeInput(in);
+	QRinput_free(in);
+	return q;
+}
+
 int qr_matrix(const char *text, unsigned char **modules, int *width)
 {
-	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	QRcode *q = encode(text);
 
 	if (!q)
 		return errno == ERANGE || errno == EINVAL ? -EINVAL : -ENOMEM;
