@@ -34,9 +34,12 @@
  *          ("mark", optional: the watermark drawn over the page)
  *          {"op":"text","src":PATH,"page":FIRST,"last":LAST}
  *          {"op":"find","src":PATH,"page":N,"q":QUERY}
+ *          {"op":"story","src":HTML,"out":PDF,"footer":TEXT}
+ *          ("footer", optional: drawn at the foot of every page)
  *   reply: {"status":0,"pages":N,"width":W,"height":H}
  *          {"status":0,"pages":N,"texts":[...],"outline":[...]}   (text)
  *          {"status":0,"pages":N,"rects":[[x0,y0,x1,y1],...]}     (find)
+ *          {"status":0,"pages":N,"width":0,"height":0}           (story)
  *          {"status":-errno,"error":"A sentence."}
  * Status values are negative errno numbers (both ends are the same binary on
  * the same machine): -EINVAL a document MuPDF cannot open or draw, -EACCES
@@ -44,6 +47,10 @@
  * limit, -ENOENT no such file, -EIO the page image cannot be written.
  * The pool adds -ETIMEDOUT (killed after cfg.timeout_ms) and -EIO (the
  * worker crashed, could not start or broke the protocol).
+ *
+ * A story job (RENDER_STORY) lays out an HTML file as a PDF (story.h) in
+ * the worker, under the same timeout, memory cap and crash handling as a
+ * page; it is never coalesced and queues with the non-urgent jobs.
  *
  * Office conversions (RENDER_CONVERT) take a pool thread but not its
  * worker: the thread runs soffice itself (office_convert(), office.h) with
@@ -61,7 +68,8 @@
  *     the server never depends on SIGPIPE being ignored.
  *
  * Threads: the render_* calls from the loop thread (render.h); one pool
- * thread per worker; render_info_sync() from any one thread.
+ * thread per worker; render_info_sync() and render_story_sync() from any
+ * one thread.
  */
 /* pipe2(): pipes that are close-on-exec from birth, since pool threads fork
  * concurrently. */
@@ -120,7 +128,8 @@ struct job {
 	enum render_kind kind;
 	char *src;
 	char *out;              /* RENDER_PAGE: the PNG path, the job's key */
-	char *mark;             /* RENDER_PAGE: text drawn over the page, or NULL */
+	char *mark;             /* RENDER_PAGE: text drawn over the page, or NULL;
+	                         * RENDER_STORY: the footer, or NULL */
 	char *query;            /* RENDER_FIND */
 	int page;
 	int last;               /* RENDER_TEXT: the last page */
@@ -533,6 +542,9 @@ static char *job_line(const struct job *job)
 	else if (job->kind == RENDER_FIND)
 		j = json_pack("{s:s, s:s, s:i, s:s}", "op", "find", "src", job->src,
 			      "page", job->page, "q", job->query);
+	else if (job->kind == RENDER_STORY)
+		j = json_pack("{s:s, s:s, s:s, s:s*}", "op", "story", "src", job->src,
+			      "out", job->out, "footer", job->mark);
 	else if (job->kind == RENDER_PRINT)
 		j = json_pack("{s:s, s:s, s:s}", "op", "print", "src", job->src, "out", job->out);
 	else
@@ -1152,11 +1164,40 @@ nomem:
 	return -ENOMEM;
 }
 
+/* A footer the worker can take: bounded, and UTF-8 as JSON needs. */
+static int footer_ok(const char *footer)
+{
+	json_t *j;
+
+	if (!footer)
+		return 1;
+	if (strlen(footer) > RENDER_FOOTER_MAX)
+		return 0;
+	j = json_string(footer);
+	json_decref(j);
+	return j != NULL;
+}
+
 int render_story(struct render *r, const char *html_path, const char *out_pdf,
 		 const char *footer, void *user)
 {
-	(void)r; (void)html_path; (void)out_pdf; (void)footer; (void)user;
-	return -ENOTSUP;
+	struct job *job;
+	int rc;
+
+	if (!r || !html_path || !out_pdf || !footer_ok(footer))
+		return -EINVAL;
+	job = calloc(1, sizeof *job);
+	if (!job)
+		return -ENOMEM;
+	job->kind = RENDER_STORY;
+	job->src = strdup(html_path);
+	job->out = strdup(out_pdf);
+	job->mark = footer && *footer ? strdup(footer) : NULL;
+	rc = job->src && job->out && (!footer || !*footer || job->mark) ?
+	     queue_single(r, job, user) : -ENOMEM;
+	if (rc < 0)
+		job_free(job);
+	return rc;
 }
 
 int render_print(struct render *r, const char *spec_path, const char *out_pdf, void *user)
@@ -1222,20 +1263,17 @@ void render_stats_get(struct render *r, struct render_stats *st)
 	pthread_mutex_unlock(&r->mu);
 }
 
-int render_info_sync(const char *exe, const char *src, int *pages,
-		     char *err, size_t errlen)
+/* One job in a fresh worker process, from the calling thread. Returns the
+ * reply's status, with its pages in *pages and its sentence in err. */
+static int run_sync(const char *exe, const struct job *job, int *pages,
+		    char *err, size_t errlen)
 {
-	struct job job = { .kind = RENDER_INFO, .src = (char *)src };
 	struct reply rep;
 	struct proc p = { .buf = NULL, .cap = 0 };
 	sigset_t pipe_set, old;
 	char *line = NULL;
 	int rc, crashed;
 
-	if (!exe || !src || !pages) {
-		say(err, errlen, "Nothing to open.");
-		return -EINVAL;
-	}
 	/* Invariant 3, for this thread while it talks to the worker. */
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
@@ -1244,7 +1282,7 @@ int render_info_sync(const char *exe, const char *src, int *pages,
 	rc = proc_start(&p, exe, RENDER_MEM_LIMIT, -1, err, errlen);
 	if (rc < 0)
 		goto out;
-	line = job_line(&job);
+	line = job_line(job);
 	if (!line) {
 		rc = -EINVAL;
 		say(err, errlen, "The file name cannot be passed to the renderer.");
@@ -1271,12 +1309,36 @@ out:
 	return rc;
 }
 
+int render_info_sync(const char *exe, const char *src, int *pages,
+		     char *err, size_t errlen)
+{
+	struct job job = { .kind = RENDER_INFO, .src = (char *)src };
+
+	if (!exe || !src || !pages) {
+		say(err, errlen, "Nothing to open.");
+		return -EINVAL;
+	}
+	return run_sync(exe, &job, pages, err, errlen);
+}
+
 int render_story_sync(const char *exe, const char *html_path, const char *out_pdf,
 		      const char *footer, char *err, size_t errlen)
 {
-	(void)exe; (void)html_path; (void)out_pdf; (void)footer;
-	say(err, errlen, "Laying out HTML as PDF is not built yet.");
-	return -ENOTSUP;
+	struct job job = { .kind = RENDER_STORY, .src = (char *)html_path,
+			   .out = (char *)out_pdf,
+			   .mark = footer && *footer ? (char *)footer : NULL };
+	int pages = 0;
+
+	if (!exe || !html_path || !out_pdf) {
+		say(err, errlen, "Nothing to lay out.");
+		return -EINVAL;
+	}
+	if (!footer_ok(footer)) {
+		say(err, errlen, "The footer is longer than %d bytes or not UTF-8.",
+		    RENDER_FOOTER_MAX);
+		return -EINVAL;
+	}
+	return run_sync(exe, &job, &pages, err, errlen);
 }
 
 int render_width_round(int w)

@@ -135,8 +135,14 @@ int render_convert(struct render *r, const char *src, const char *out_pdf, void 
  * in a worker process. `footer` (UTF-8, may be NULL) is drawn at the foot of
  * every page with "{page}" and "{pages}" replaced by the page number and
  * the page count, e.g. "Biên bản họp — Trang {page}/{pages}". Returns 0,
- * -ENOMEM or -EINVAL; the result (kind RENDER_STORY) has status 0, or
- * -EINVAL (MuPDF refused the HTML), -ETIMEDOUT, -EIO with a sentence. */
+ * -ENOMEM or -EINVAL (NULL arguments, or a footer over RENDER_FOOTER_MAX
+ * bytes or not UTF-8); the result (kind RENDER_STORY) has status 0 and the
+ * page count in `pages`, or -EINVAL (MuPDF refused the HTML: empty, over
+ * 8 MiB, or not fitting on pages), -ETIMEDOUT, -EIO (the worker crashed,
+ * or the PDF could not be written: the directory of out_pdf must exist),
+ * and rarely -ENOENT (no such HTML file) or -ENOMEM, with a sentence.
+ * story.h says which HTML lays out well. Never coalesced; non-urgent. */
+#define RENDER_FOOTER_MAX 512
 int render_story(struct render *r, const char *html_path, const char *out_pdf,
 		 const char *footer, void *user);
 /* Queues the drawing of a meeting's printed material (invitation cards or
@@ -171,7 +177,8 @@ int render_info_sync(const char *exe, const char *src, int *pages,
 		     char *err, size_t errlen);
 
 /* The same as render_story(), blocking, in a fresh worker process (for the
- * command line). Returns 0 or a negative errno with a sentence in err. */
+ * command line and tests). Returns 0 or the result's negative errno, with a
+ * sentence in err. */
 int render_story_sync(const char *exe, const char *html_path, const char *out_pdf,
 		      const char *footer, char *err, size_t errlen);
 

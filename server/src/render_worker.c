@@ -22,6 +22,9 @@
  *  7. A page job with a "mark" never writes the page without it: the mark
  *     is drawn into the pixmap before the PNG is encoded, and a failure to
  *     draw it fails the job.
+ *  8. A story job (HTML to PDF, story.h) reads at most STORY_HTML_MAX bytes
+ *     of HTML and lays it out in this context, under invariant 5; its PDF
+ *     replaces `out` whole or not at all.
  *
  * Threads: one. The memory limit (RLIMIT_AS) is set by the parent before
  * exec; time limits are enforced from outside by killing the process, with
@@ -31,6 +34,7 @@
 #include "printed.h"
 #include "render.h"
 #include "search.h"
+#include "story.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -936,6 +940,30 @@ static int do_find(struct worker *w, const char *src, int pageno, json_t *job,
 	return 0;
 }
 
+/* ---- HTML laid out as a PDF (op "story") --------------------------------- */
+
+/* The HTML file `src` as an A4 PDF at `out` (story.h), in this worker's
+ * context, so its allocations count against the cap (invariant 5). */
+static int do_story(struct worker *w, const char *src, const char *out, json_t *job,
+		    int *pages, char *err, size_t errlen)
+{
+	const char *footer = NULL;
+	char *html;
+	size_t len;
+	int rc;
+
+	json_unpack(job, "{s?s}", "footer", &footer);
+	rc = story_load(src, &html, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = story_pdf_ctx(w->ctx, html, len, footer, out, pages, err, errlen);
+	free(html);
+	/* As caught() does: the next job starts from a clean slate. */
+	if (rc == -ENOMEM)
+		cache_drop(w);
+	return rc;
+}
+
 static void handle(struct worker *w, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -959,6 +987,8 @@ static void handle(struct worker *w, const char *line, size_t len)
 		pages = w->cache.pages;
 	} else if (strcmp(op, "print") == 0 && out) {
 		rc = printed_pdf_ctx(w->ctx, src, out, &pages, err, sizeof err);
+	} else if (strcmp(op, "story") == 0 && out) {
+		rc = do_story(w, src, out, job, &pages, err, sizeof err);
 	} else if (strcmp(op, "text") == 0 || strcmp(op, "find") == 0) {
 		json_t *ok = NULL;
 

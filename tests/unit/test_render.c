@@ -321,6 +321,69 @@ static void test_not_a_document(void **state)
 	fixture_free(f);
 }
 
+/* HTML laid out as a PDF by a worker (story.h): the result, the file, and
+ * the refusals with their sentences. */
+static void test_story(void **state)
+{
+	static const char html[] =
+		"<html><body><h1>BIÊN BẢN CUỘC HỌP</h1><p>Chủ trì: Nguyễn Thị Hồng Nhung.</p>"
+		"<table><tr><th>Nội dung</th><th>Đồng ý</th></tr>"
+		"<tr><td>Kế hoạch</td><td>7</td></tr></table></body></html>";
+	struct fixture *f = fixture_new(1, 0);
+	struct render_result res;
+	char src[512], out[512], empty[512], footer[RENDER_FOOTER_MAX + 2];
+	char *pdf;
+	size_t len;
+	int u;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(path_of(src, sizeof src, "%s/minutes.html", f->dir), "w");
+	assert_non_null(fp);
+	fputs(html, fp);
+	fclose(fp);
+	assert_int_equal(render_story(f->r, src, path_of(out, sizeof out, "%s/minutes.pdf", f->dir),
+				      "Trang {page}/{pages}", &u), 0);
+	res = one(f);
+	assert_ptr_equal(res.user, &u);
+	assert_int_equal(res.kind, RENDER_STORY);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.error, "");
+	assert_int_equal(res.pages, 1);
+	pdf = slurp(out, &len);
+	assert_true(len > 1000);
+	assert_memory_equal(pdf, "%PDF-", 5);
+	free(pdf);
+	/* MuPDF opens what it wrote. */
+	assert_int_equal(render_info(f->r, out, NULL), 0);
+	res = one(f);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.pages, 1);
+
+	fp = fopen(path_of(empty, sizeof empty, "%s/empty.html", f->dir), "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(render_story(f->r, empty, out, NULL, NULL), 0);
+	res = one(f);
+	assert_int_equal(res.status, -EINVAL);
+	assert_string_equal(res.error, "There is nothing to lay out: the HTML is empty.");
+	assert_int_equal(render_story(f->r, src, path_of(out, sizeof out, "%s/no/such.pdf", f->dir),
+				      NULL, NULL), 0);
+	res = one(f);
+	assert_int_equal(res.status, -EIO);
+	assert_string_equal(res.error, "The PDF cannot be written: No such file or directory.");
+
+	/* Refused at once: no job, no result. */
+	memset(footer, 'x', sizeof footer - 1);
+	footer[sizeof footer - 1] = '\0';
+	assert_int_equal(render_story(f->r, src, out, footer, NULL), -EINVAL);
+	assert_int_equal(render_story(f->r, src, out, "Trang \xff", NULL), -EINVAL);
+	assert_int_equal(render_story(f->r, NULL, out, NULL, NULL), -EINVAL);
+	assert_int_equal(render_story(NULL, src, out, NULL, NULL), -EINVAL);
+	assert_int_equal(render_take(f->r, &res), 0);
+	fixture_free(f);
+}
+
 static void test_encrypted(void **state)
 {
 	struct fixture *f = fixture_new(1, 0);
@@ -628,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_render_pages),
 		cmocka_unit_test(test_render_marked),
 		cmocka_unit_test(test_not_a_document),
+		cmocka_unit_test(test_story),
 		cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_hostile_mediabox),
