@@ -8,7 +8,9 @@ set -euo pipefail
 build=(build-essential cmake pkg-config git curl ca-certificates
        libwebsockets-dev libsqlite3-dev libqrencode-dev libjansson-dev libsodium-dev
        libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
-       libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev)
+       libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev
+       # The PDF minutes' fonts: every Vietnamese letter in every face (story.h).
+       fonts-liberation2)
 # Word, Excel, PowerPoint and OpenDocument uploads are converted to PDF by
 # LibreOffice, headless (docs/deployment.md): about 310 MB installed.
 office=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
