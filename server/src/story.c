@@ -279,6 +279,8 @@ static fz_buffer *break_words(fz_context *ctx, const char *text)
 	fz_buffer *out = fz_new_buffer(ctx, strlen(text) + 64);
 	int run = 0, c;
 
+	fz_var(text);
+	fz_var(run);
 	fz_try(ctx) {
 		while (*text) {
 			int n = fz_chartorune(&c, text);
@@ -417,6 +419,8 @@ static void prepare(fz_context *ctx, fz_xml *dom)
 	body = fz_dom_body(ctx, dom);
 	if (!body)
 		return;
+	fz_var(keeps);
+	fz_var(i);
 	fz_try(ctx) {
 		for (x = fz_xml_down(body); x; ) {
 			const char *tag = fz_xml_tag(x);
@@ -441,6 +445,7 @@ static void prepare(fz_context *ctx, fz_xml *dom)
 			fz_buffer *b = break_words(ctx, fz_xml_text(texts.v[i]));
 			fz_xml *t = NULL;
 
+			fz_var(t);
 			fz_try(ctx)
 				t = fz_dom_create_text_node(ctx, dom, fz_string_from_buffer(ctx, b));
 			fz_always(ctx)
@@ -548,6 +553,8 @@ static int lay_out(fz_context *ctx, fz_story *story, fz_display_list ***lists,
 	*n = 0;
 	fz_var(dev);
 	fz_var(more);
+	fz_var(blank);
+	fz_var(cap);
 	fz_try(ctx) {
 		do {
 			fz_display_list *list;
@@ -598,6 +605,7 @@ static fz_buffer *footer_html(fz_context *ctx, const char *footer, int no, int c
 	fz_buffer *b = fz_new_buffer(ctx, strlen(footer) + 128);
 	const char *p = footer;
 
+	fz_var(p);
 	fz_try(ctx) {
 		fz_append_string(ctx, b, "<html><body><p style=\"margin:0;"
 				 "text-align:center;font-size:9pt\">");
@@ -763,6 +771,7 @@ static fz_buffer *unescape_once(fz_context *ctx, const char *html, size_t len)
 	fz_buffer *b = fz_new_buffer(ctx, len + len / 8 + 1);
 	const char *p = html, *end = html + len;
 
+	fz_var(p);
 	fz_try(ctx) {
 		while (p < end) {
 			const char *q = memchr(p, '&', (size_t)(end - p));

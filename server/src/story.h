@@ -71,8 +71,8 @@
  *       space, hyphen or slash in it (a pasted hash, a very long address)
  *       gets an invisible break opportunity (U+200B) every STORY_WORD_MAX
  *       characters: MuPDF breaks lines only at those three, and would
- *       draw the rest of such a word off the page. Text copied out of the
- *       PDF has the U+200B in it.
+ *       draw the rest of such a word off the page. Nothing shows there,
+ *       but text copied out of the PDF has a space at each such break.
  *
  * Guards: HTML over STORY_HTML_MAX bytes, empty HTML and HTML with a NUL
  * byte are refused; a footer over STORY_FOOTER_MAX bytes is refused; more
