@@ -471,7 +471,7 @@ static void serve_static(struct srv *s, struct req *r, const char *path)
 	}
 	/* Revalidate every time: a new version of the client shows at once. */
 	add_header(r, "cache-control", "no-cache");
-	if (strcmp(path, "/index.html") == 0)
+	if (strcmp(path, "/index.html") == 0 || strcmp(path, "/console/index.html") == 0)
 		add_header(r, "content-security-policy",
 			   "default-src 'self'; img-src 'self' data: blob:; "
 			   "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; "
@@ -2105,6 +2105,16 @@ static void dispatch(struct srv *s, struct req *r, const char *path, bool post)
 		return respond_error(r, 404, "not_found", "no such route");
 	if (strncmp(path, "/j/", 3) == 0 || strncmp(path, "/m/", 3) == 0)
 		return serve_app(s, r);
+	/* The meeting console: its files, and its one page for every other
+	 * path under /console (the script reads the path). */
+	if (strcmp(path, "/console") == 0 || strncmp(path, "/console/", 9) == 0) {
+		char file[4200];
+		struct stat sb;
+		snprintf(file, sizeof file, "%s%s", s->cfg->web_root, path);
+		if (safe_path(path) && stat(file, &sb) == 0 && S_ISREG(sb.st_mode))
+			return serve_static(s, r, path);
+		return serve_static(s, r, "/console/index.html");
+	}
 	serve_static(s, r, path);
 }
 

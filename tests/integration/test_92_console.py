@@ -635,3 +635,25 @@ def test_door_poster_has_the_join_and_wifi_codes(srv, staff, tmp_path):
     staff.ok(f"/api/console/meetings/{m['id']}", {"wifi": None})
     codes = qr_codes(staff.get(f"/api/console/meetings/{m['id']}/poster.pdf").body, tmp_path, "none")
     assert codes == [[m["join_url"]]]
+
+
+# ------------------------------------------------------------ the page
+
+def test_console_paths_serve_the_consoles_page(server_factory, tmp_path):
+    web = tmp_path / "web"
+    (web / "console").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>phòng họp</title>")
+    (web / "console" / "index.html").write_text("<!doctype html><title>bảng điều khiển</title>")
+    (web / "console" / "console.js").write_text("export const x = 1;\n")
+    srv = server_factory(extra_args=["--web-root", str(web)])
+    for path in ("/console", "/console/", "/console/meetings/k3v9q2m8x1ab", "/console/sign-in"):
+        r = get(srv.url, path)
+        assert r.status == 200 and "bảng điều khiển" in r.text(), (path, r)
+        assert r.content_type == "text/html"
+        assert "default-src 'self'" in (r.header("Content-Security-Policy") or ""), path
+    r = get(srv.url, "/console/console.js")
+    assert r.status == 200 and r.content_type == "text/javascript" and "export" in r.text()
+    # Nothing outside the web root, however the path is spelled.
+    for path in ("/console/../../../etc/passwd", "/console/..%2F..%2F..%2Fetc%2Fpasswd"):
+        r = get(srv.url, path)
+        assert "root:" not in r.text(), path
