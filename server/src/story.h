@@ -82,7 +82,9 @@
  *
  * Output: the PDF is written to "<out_path>.tmp.XXXXXX", flushed to disk and
  * renamed over out_path: a reader never sees half a file. The directory of
- * out_path must exist.
+ * out_path must exist. A worker killed mid-write (timeout) can leave the
+ * temporary file behind; callers write into a folder that is emptied at
+ * start (data/tmp).
  *
  * Threads: any, one call at a time per fz_context; nothing is kept between
  * calls.
