@@ -71,6 +71,21 @@ static float text_width(fz_context *ctx, fz_font *font, float size, const char *
 	return w;
 }
 
+/* The glyphs of `s` into `text`, the baseline at y, from x. */
+static void add_glyphs(fz_context *ctx, fz_text *text, fz_font *font, float size, float x,
+		       float y, const char *s)
+{
+	while (*s) {
+		int c, gid;
+		fz_font *used;
+		s += fz_chartorune(&c, s);
+		gid = fz_encode_character_with_fallback(ctx, font, c, 0, FZ_LANG_UNSET, &used);
+		fz_show_glyph(ctx, text, used, fz_make_matrix(size, 0, 0, -size, x, y), gid, c,
+			      0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
+		x += fz_advance_glyph(ctx, used, gid, 0) * size;
+	}
+}
+
 /* Draws `s` with its baseline at y, starting at x. */
 static void draw_text(struct pen *p, fz_font *font, float size, float x, float y, const char *s,
 		      float gray)
@@ -80,15 +95,7 @@ static void draw_text(struct pen *p, fz_font *font, float size, float x, float y
 	float color[1] = { gray };
 
 	fz_try(ctx) {
-		while (*s) {
-			int c, gid;
-			fz_font *used;
-			s += fz_chartorune(&c, s);
-			gid = fz_encode_character_with_fallback(ctx, font, c, 0, FZ_LANG_UNSET, &used);
-			fz_show_glyph(ctx, text, used, fz_make_matrix(size, 0, 0, -size, x, y), gid, c,
-				      0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
-			x += fz_advance_glyph(ctx, used, gid, 0) * size;
-		}
+		add_glyphs(ctx, text, font, size, x, y, s);
 		fz_fill_text(ctx, p->dev, text, fz_identity, fz_device_gray(ctx), color, 1,
 			     fz_default_color_params);
 	}
@@ -476,6 +483,7 @@ int printed_pdf_ctx(struct fz_context *ctx, const char *spec_path, const char *o
 
 	fz_var(wri);
 	fz_var(rc);
+	fz_var(n);
 	fz_var(f.sans);
 	fz_var(f.bold);
 	fz_var(f.italic);
