@@ -189,3 +189,41 @@ export async function swipe(page, selector, dx) {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   await cdp.detach();
 }
+
+// A page whose WebSocket the test can cut and restore, as a tablet losing
+// the room's Wi-Fi and finding it again: every connection to /ws goes
+// through Playwright's route, cut() closes both ends and refuses new ones
+// until restore(), which also tells the page it is online again (as the
+// browser's `online` event does), so it reconnects at once. Call it before
+// the page's goto().
+export async function cuttable(page) {
+  let down = false;
+  const live = new Set();
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    if (down) { ws.close({ code: 1001, reason: 'cut' }); return; }
+    const pair = { ws, server: ws.connectToServer() };
+    live.add(pair);
+    ws.onClose(() => live.delete(pair));
+  });
+  return {
+    async cut() {
+      down = true;
+      for (const p of [...live]) {
+        live.delete(p);
+        await p.ws.close({ code: 1001, reason: 'cut' });
+        await p.server.close({ code: 1001, reason: 'cut' });
+      }
+    },
+    async restore() {
+      down = false;
+      await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    },
+  };
+}
+
+// A download started by clicking `locator`: its suggested name and bytes.
+export async function download(page, locator) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+  const file = await dl.path();
+  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(file) };
+}
