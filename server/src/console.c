@@ -504,11 +504,12 @@ int console_meeting_list(struct store *st, const struct auth_key *key, const cha
 	if (f->q && *f->q) {
 		if (!meeting_text_ok(f->q, 800, true))
 			return refuse(err, errlen, "the search must have 1 to 200 characters of text");
+		/* Words apart by spaces, or by '+' (a form's encoding of a space). */
 		char *folded = search_fold_new(f->q), *save = NULL;
 		if (!folded)
 			return -ENOMEM;
-		for (char *w = strtok_r(folded, " \t", &save); w && nwords < QUERY_WORDS_MAX;
-		     w = strtok_r(NULL, " \t", &save)) {
+		for (char *w = strtok_r(folded, " \t+", &save); w && nwords < QUERY_WORDS_MAX;
+		     w = strtok_r(NULL, " \t+", &save)) {
 			words[nwords] = strdup(w);
 			if (words[nwords])
 				nwords++;

@@ -202,6 +202,7 @@ def test_list_search_and_when(srv, staff):
     found = ids("q=giao%20ban")
     assert a["id"] in found and c["id"] in found and b["id"] not in found
     assert ids("q=GIAO%20B%C3%80N") == found  # case and diacritics ignored
+    assert ids("q=giao+ban") == found  # a form's '+' for a space
     assert ids("q=t%E1%BB%95ng%20k%E1%BA%BFt") == [b["id"]]
     assert c["id"] in ids("when=live") and a["id"] not in ids("when=live")
     assert b["id"] in ids("when=past") and b["id"] not in ids("when=upcoming")
