@@ -627,10 +627,15 @@ int office_original_find(const char *data_dir, const char *sha, char *out, size_
 int office_original_keep(const char *data_dir, const char *sha, const char *ext,
 			 const char *src, int move)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 32];
+	char path[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
 	struct stat sb;
 	int rc;
 
+	/* On a fresh data directory the first upload may be an Office file:
+	 * its original comes before any blob, so blobs/ may not be there. */
+	snprintf(dir, sizeof dir, "%s/blobs", data_dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
 	office_original_path(data_dir, sha, ext, path, sizeof path);
 	if (stat(path, &sb) == 0) {
 		if (move)
