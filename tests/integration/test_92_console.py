@@ -502,6 +502,31 @@ def test_staff_upload_lands_under_its_item_and_can_be_renamed(srv, staff):
                             {"title": "x"}), 403)
 
 
+def test_staff_upload_of_a_word_document_onto_item_2(server_factory):
+    """The secretary's usual file: a .docx, converted by LibreOffice on the
+    server (or refused with what to install, when the server has none) —
+    the first document of a fresh server, as on the day it is set up."""
+    srv = server_factory(prepare)
+    staff = sign_in(srv)
+    m = create(staff, agenda=["Khai mạc", "Báo cáo", "Bế mạc"])
+    with open(data_file("hop-giao-ban.docx"), "rb") as f:
+        data = f.read()
+    body, ct = multipart([("item", m["agenda"][1]["id"]),
+                          ("file", ("Họp giao ban.docx", data,
+                                    "application/vnd.openxmlformats-officedocument."
+                                    "wordprocessingml.document"))])
+    r = post_tolerant(srv.url, f"/api/meetings/{m['id']}/documents", body,
+                      headers=staff.headers({"Content-Type": ct}))
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        e = assert_error(r, 415, "unsupported")
+        assert "LibreOffice" in e["message"]
+        return
+    assert r.status == 201, r
+    d = detail(staff, m["id"])
+    docs = d["agenda"][1]["documents"]
+    assert [x["title"] for x in docs] == ["Họp giao ban"] and docs[0]["pages"] >= 1
+
+
 # ------------------------------------------------------------ printed material
 
 def qr_codes(pdf_bytes, tmp_path, name):
