@@ -414,3 +414,21 @@ def test_only_an_admin_manages_accounts(srv):
     e = assert_error(admin.post(f"/api/staff/users/{me['id']}", {"role": "secretary"}), 409)
     assert "at least one admin" in e["message"]
     assert_error(admin.post("/api/staff/users/zzzzzzzzzzzz", {"name": "X"}), 404)
+
+
+def test_the_cookie_is_secure_under_an_https_public_url(server_factory):
+    def prep(server):
+        user_add(server.data, SEC_A)
+    srv = server_factory(prep, extra_args=["--public-url", "https://hop.so-tttt.gov.vn"])
+    # Behind the TLS proxy the browser's Origin is the public one.
+    r = request(srv.url, "POST", "/api/staff/signin",
+                body={"email": SEC_A[1], "password": SEC_A[3]},
+                headers={"Origin": "https://hop.so-tttt.gov.vn"})
+    assert r.status == 200, r
+    attrs = [a.strip().lower() for a in cookie_of(r).split(";")]
+    assert "secure" in attrs and "httponly" in attrs and "samesite=strict" in attrs, attrs
+    # The plain-http origin of the same host is not this server's any more.
+    r = request(srv.url, "POST", "/api/staff/signin",
+                body={"email": SEC_A[1], "password": SEC_A[3]},
+                headers={"Origin": srv.url})
+    assert_error(r, 403, "forbidden")
