@@ -927,16 +927,19 @@ static void put_html_text(FILE *f, const char *text)
 		fputs("</p>\n", f);
 }
 
-/* MuPDF 1.21 lays a table cell's block children out from the table's
- * left edge, shares a table's width evenly among its columns and draws
- * cell borders badly: cells hold inline content only (text, <b>, <i>,
- * <br>), numbers are left-aligned and only header cells have a rule. */
+/* What MuPDF 1.21's Story lays out well (story.h): no widths (a table's
+ * columns are equally wide), no padding or borders on cells (drawn apart
+ * from the text), rules on rows; a cell holds inline content only (text,
+ * <b>, <i>, <br>). Tables have no class of their own (a div around them
+ * does): the layout splits a table row by row, and a classed table with a
+ * header row does not come out of it. The body's margins are for a
+ * browser: the PDF has its own. A "keep" block is not split across pages. */
 static const char html_style[] =
-	"body { font-family: serif; font-size: 12pt; margin: 0; }\n"
-	"div.page { max-width: 46em; margin: 0 auto; padding: 1em; }\n"
-	"table.head { width: 100%; margin: 0 0 6pt 0; }\n"
-	"td.org { width: 40%; font-size: 11pt; text-align: center; vertical-align: top; }\n"
-	"td.nation { width: 60%; font-size: 11pt; text-align: center; vertical-align: top; }\n"
+	"body { font-family: serif; font-size: 12pt; margin: 2em auto; max-width: 46em; }\n"
+	"div.head { margin: 0 0 6pt 0; }\n"
+	"div.head table { width: 100%; }\n"
+	"td.org { font-size: 11pt; text-align: center; vertical-align: top; }\n"
+	"td.nation { font-size: 11pt; text-align: center; vertical-align: top; }\n"
 	"p.date { text-align: right; font-style: italic; margin: 6pt 0; }\n"
 	"p.draft { text-align: center; font-weight: bold; border: 1pt solid black; "
 	"padding: 3pt; margin: 8pt 0; }\n"
@@ -948,12 +951,14 @@ static const char html_style[] =
 	"p.text { text-align: justify; }\n"
 	"ul { margin: 2pt 0 4pt 0; }\n"
 	"li { margin: 1pt 0; }\n"
-	"table.votes { margin: 4pt 0 4pt 12pt; border-collapse: collapse; }\n"
-	"th.v { padding: 1pt 14pt 1pt 0; text-align: left; font-weight: bold; "
-	"border-bottom: 0.5pt solid black; }\n"
-	"td.v { padding: 1pt 14pt 1pt 0; vertical-align: top; }\n"
-	"table.sign { width: 100%; margin: 24pt 0 0 0; }\n"
-	"td.sign { width: 50%; text-align: center; vertical-align: top; }\n";
+	"div.votes { margin: 4pt 0; }\n"
+	"div.votes table { border-collapse: collapse; }\n"
+	"tr.h { border-bottom: 0.5pt solid black; }\n"
+	"th.v { text-align: left; font-weight: bold; padding: 0 1.2em 0 0; line-height: 1.8; }\n"
+	"td.v { vertical-align: top; line-height: 1.4; padding: 0 1.2em 0 0; }\n"
+	"div.sign { margin: 24pt 0 0 0; }\n"
+	"div.sign table { width: 100%; }\n"
+	"td.sign { text-align: center; vertical-align: top; }\n";
 
 static void html_label(FILE *f, enum minutes_lang lang, enum label l)
 {
@@ -969,9 +974,10 @@ static void html_header(FILE *f, const json_t *model, enum minutes_lang lang)
 	if (lang == MINUTES_VI) {
 		/* Nghị định 30/2020/NĐ-CP: the body top left, the national
 		 * name and motto top right, the place and date under them. */
-		fputs("<table class=\"head\"><tr><td class=\"org\"><b>", f);
+		fputs("<div class=\"head\"><table><tr><td class=\"org\"><b>", f);
 		put_html(f, str(m, "org"));
-		fprintf(f, "</b></td><td class=\"nation\"><b>%s</b><br><b>%s</b></td></tr></table>\n",
+		fprintf(f, "</b></td><td class=\"nation\"><b>%s</b><br><b>%s</b></td></tr></table>"
+			   "</div>\n",
 			T(lang, L_NATION), T(lang, L_MOTTO));
 	} else if (*str(m, "org")) {
 		fputs("<p class=\"subtitle\">", f);
@@ -1124,7 +1130,8 @@ static void html_poll(FILE *f, const json_t *p, enum minutes_lang lang)
 		fprintf(f, "<p><b>%s:</b> %s.</p>\n", T(lang, L_RESULT), T(lang, L_STILL_OPEN));
 		return;
 	}
-	fprintf(f, "<table class=\"votes\"><tr><th class=\"v\">%s</th><th class=\"v\">%s</th>",
+	fprintf(f, "<div class=\"votes\"><table><tr class=\"h\"><th class=\"v\">%s</th>"
+		   "<th class=\"v\">%s</th>",
 		T(lang, L_OPTION), T(lang, L_VOTES));
 	if (named)
 		fprintf(f, "<th class=\"v\">%s</th>", T(lang, L_NAMES));
@@ -1147,7 +1154,7 @@ static void html_poll(FILE *f, const json_t *p, enum minutes_lang lang)
 		}
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</table></div>\n", f);
 	fprintf(f, "<p><b>%s: %s</b> (%lld %s).</p>\n", T(lang, L_RESULT),
 		T(lang, strcmp(str(p, "outcome"), "passed") == 0 ? L_PASSED : L_FAILED),
 		(long long)num(p, "cast"), T(lang, L_BALLOTS));
@@ -1180,14 +1187,14 @@ static void html_signatures(FILE *f, const json_t *model, enum minutes_lang lang
 		{ "secretary", L_SIGN_SECRETARY }, { "chair", L_SIGN_CHAIR },
 	};
 
-	fputs("<table class=\"sign\"><tr>", f);
+	fputs("<div class=\"sign\"><table><tr>", f);
 	for (size_t i = 0; i < 2; i++) {
 		fprintf(f, "<td class=\"sign\"><b>%s</b><br><i>%s</i><br><br><br><br><br><b>",
 			T(lang, signers[i].l), T(lang, L_SIGN_HINT));
 		put_html(f, str(json_object_get(model, signers[i].key), "name"));
 		fputs("</b></td>", f);
 	}
-	fputs("</tr></table>\n", f);
+	fputs("</tr></table></div>\n", f);
 }
 
 char *minutes_html(const json_t *model, enum minutes_lang lang)
@@ -1203,8 +1210,7 @@ char *minutes_html(const json_t *model, enum minutes_lang lang)
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<title>%s — ", lang == MINUTES_VI ? "vi" : "en", T(lang, L_HTML_TITLE));
 	put_html(f, str(m, "title"));
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<div class=\"page\">\n",
-		html_style);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
 	html_header(f, model, lang);
 	html_attendance(f, model, day, lang);
 
@@ -1222,6 +1228,8 @@ char *minutes_html(const json_t *model, enum minutes_lang lang)
 		fprintf(f, "<h2>%s</h2>\n", T(lang, L_GENERAL));
 		html_section(f, general, L_OTHER_DOCUMENTS, day, lang);
 	}
+	/* The closing line and the signatures on one page. */
+	fputs("<div class=\"keep\">\n", f);
 	if (json_is_string(json_object_get(m, "closed"))) {
 		fmt_full(str(m, "closed"), lang, when);
 		fprintf(f, "<p>%s %s.</p>\n", T(lang, L_CLOSED_AT), when);
