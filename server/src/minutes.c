@@ -930,10 +930,10 @@ static void put_html_text(FILE *f, const char *text)
 /* What MuPDF 1.21's Story lays out well (story.h): no widths (a table's
  * columns are equally wide), no padding or borders on cells (drawn apart
  * from the text), rules on rows; a cell holds inline content only (text,
- * <b>, <i>, <br>). Tables have no class of their own (a div around them
- * does): the layout splits a table row by row, and a classed table with a
- * header row does not come out of it. The body's margins are for a
- * browser: the PDF has its own. A "keep" block is not split across pages. */
+ * <b>, <i>, <br>). A table's style hangs on a div around it, so that it
+ * is the same in a browser and after the layout has split the table into
+ * one table per row. The body's margins are for a browser: the PDF has
+ * its own. A "keep" block is not split across pages. */
 static const char html_style[] =
 	"body { font-family: serif; font-size: 12pt; margin: 2em auto; max-width: 46em; }\n"
 	"div.head { margin: 0 0 6pt 0; }\n"
