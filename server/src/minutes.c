@@ -20,8 +20,9 @@
  *               polls: [vote_state()'s poll]}],
  *    "general": {text, documents (those of no item), speakers, polls}}
  *
- * `present`, `absent` and `missing` are the members (the chair and the
- * secretary are named in the header); guests are listed apart. Times are
+ * `present`, `absent` and `missing` are the voting members, the chair and
+ * the members, as the quorum counts them (the secretary is named in the
+ * header); guests are listed apart. Times are
  * the stored UTC ISO strings; the writers turn them into local time.
  */
 #include "minutes.h"
@@ -338,7 +339,7 @@ static int attendance(struct store *st, const char *meeting, json_t *model, json
 				json_object_set_new(p, "checked_in", in ? json_string(in) : json_null());
 				json_object_set_new(p, "reason", why ? json_string(why) : json_null());
 				json_array_append_new(guests, p);
-			} else if (strcmp(role, "member") != 0) {
+			} else if (strcmp(role, "member") != 0 && strcmp(role, "chair") != 0) {
 				json_decref(p);
 			} else if (in) {
 				json_object_set_new(p, "checked_in", json_string(in));
