@@ -627,6 +627,8 @@ int draw_write_png(struct draw *d, const unsigned char *rgba, int w, int h, int 
 	fz_context *ctx = d->ctx;
 	fz_pixmap *pix = NULL;
 	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+	bool pnm = n > 4 && (!strcmp(path + n - 4, ".ppm") || !strcmp(path + n - 4, ".pnm"));
 	int rc = 0;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
@@ -643,7 +645,10 @@ int draw_write_png(struct draw *d, const unsigned char *rgba, int w, int h, int 
 			for (int x = 0; x < w; x++, s += 4, o += 3)
 				memcpy(o, s, 3);
 		}
-		fz_save_pixmap_as_png(ctx, pix, tmp);
+		if (pnm)
+			fz_save_pixmap_as_pnm(ctx, pix, tmp);
+		else
+			fz_save_pixmap_as_png(ctx, pix, tmp);
 	}
 	fz_always(ctx) fz_drop_pixmap(ctx, pix);
 	fz_catch(ctx) {

@@ -90,8 +90,9 @@ int draw_text(struct draw *d, struct canvas *c, struct rect r, const char *s, in
 	      uint32_t rgba, int max_lines);
 
 /* Writes w × h straight RGBA pixels (rows of `stride` bytes) as an RGB
- * PNG at path (through a temporary name, renamed into place). Returns 0 or
- * a negative errno with a sentence in err. */
+ * PNG at path, or as a binary PPM (P6) when path ends in .ppm or .pnm,
+ * through a temporary name renamed into place. Returns 0 or a negative
+ * errno with a sentence in err. */
 int draw_write_png(struct draw *d, const unsigned char *rgba, int w, int h, int stride,
 		   const char *path, char *err, size_t errlen);
 

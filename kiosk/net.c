@@ -354,7 +354,7 @@ static void ws_gone(struct conn *c, const char *why)
 		return;
 	if (c->http == 401 || c->http == 403)
 		n->need_join = true;
-	if (c->http)
+	if (c->http >= 300)
 		snprintf(buf, sizeof buf, "%s (HTTP %d)", why, c->http);
 	else
 		snprintf(buf, sizeof buf, "%s", why);

@@ -10,12 +10,16 @@ build=(build-essential cmake pkg-config git curl ca-certificates
        libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
        libharfbuzz-dev libfreetype-dev libjpeg-dev zlib1g-dev
        # The PDF minutes' fonts: every Vietnamese letter in every face (story.h).
-       fonts-liberation2)
+       fonts-liberation2
+       # The room display, plenum-kiosk (docs/kiosk.md): its window, and a font
+       # with the Vietnamese letters, found through fontconfig.
+       libsdl2-dev libfontconfig-dev fonts-dejavu-core)
 # Word, Excel, PowerPoint and OpenDocument uploads are converted to PDF by
 # LibreOffice, headless (docs/deployment.md): about 310 MB installed.
 office=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 test=(libcmocka-dev python3 python3-pytest python3-websockets chromium
-      poppler-utils mupdf-tools zbar-tools clang libclang-rt-14-dev)
+      poppler-utils mupdf-tools zbar-tools clang libclang-rt-14-dev
+      xvfb)  # the kiosk's window test: an X server without a screen
 
 want=("${build[@]}" "${office[@]}")
 if [ "${1:-}" = "--test" ]; then
