@@ -37,7 +37,8 @@ struct frame {
 	enum msg why;
 	bool transient;         /* a download failure: tried again once connected */
 	int w, h;
-	unsigned char *rgba;
+	unsigned char *rgba;    /* until it is a texture */
+	SDL_Texture *tex;       /* made when it arrives: showing it is a copy */
 	uint64_t used;
 };
 
@@ -76,7 +77,9 @@ struct app {
 	bool refused;
 	bool quit;
 
-	struct layer idle, message, page, vote, speaker, notice, status;
+	struct layer idle, message, vote, speaker, notice, status;
+	SDL_Texture *page_tex;          /* borrowed from the shown frame */
+	struct rect page_at;
 	enum base base;
 	char want[PAGES_KEY_MAX];       /* the presented page's key, "" when none */
 	int64_t want_since;
@@ -92,6 +95,9 @@ struct app {
 
 	int64_t last_activity;
 	FILE *trace;
+	int64_t msg_ns;                 /* the last message's arrival (net thread) */
+	int64_t ui_ns;                  /* ... and when the UI thread took it */
+	int64_t compose_ns;             /* when the last frame began to be composed */
 	char traced[PAGES_KEY_MAX + 8];
 };
 
@@ -179,6 +185,33 @@ static struct frame *frame_find(struct app *a, const char *key)
 	return NULL;
 }
 
+static void frame_clear(struct app *a, struct frame *f)
+{
+	if (f->tex && f->tex == a->page_tex) {
+		a->page_tex = NULL;
+		a->shown[0] = '\0';
+	}
+	if (f->tex)
+		SDL_DestroyTexture(f->tex);
+	free(f->rgba);
+	memset(f, 0, sizeof *f);
+}
+
+/* The frame's pixels become a texture (and are freed). */
+static void frame_texture(struct app *a, struct frame *f)
+{
+	if (f->tex || !f->rgba)
+		return;
+	f->tex = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC, f->w,
+				   f->h);
+	if (!f->tex)
+		return;
+	SDL_UpdateTexture(f->tex, NULL, f->rgba, f->w * 4);
+	SDL_SetTextureBlendMode(f->tex, SDL_BLENDMODE_NONE);
+	free(f->rgba);
+	f->rgba = NULL;
+}
+
 /* A slot for a new frame: an empty one, else the least recently used that
  * is neither wanted nor shown. */
 static struct frame *frame_slot(struct app *a)
@@ -195,17 +228,9 @@ static struct frame *frame_slot(struct app *a)
 		if (!best || f->used < best->used)
 			best = f;
 	}
-	if (best) {
-		free(best->rgba);
-		memset(best, 0, sizeof *best);
-	}
+	if (best)
+		frame_clear(a, best);
 	return best;
-}
-
-static void frame_clear(struct frame *f)
-{
-	free(f->rgba);
-	memset(f, 0, sizeof *f);
 }
 
 /* Records that the page `key` cannot be shown, and why. */
@@ -217,8 +242,7 @@ static void frame_fail(struct app *a, const char *key, int status, enum msg why,
 		f = frame_slot(a);
 	if (!f)
 		return;
-	free(f->rgba);
-	memset(f, 0, sizeof *f);
+	frame_clear(a, f);
 	snprintf(f->key, sizeof f->key, "%s", key);
 	f->status = status ? status : -EIO;
 	f->why = why;
@@ -403,24 +427,14 @@ static void prefetch_docs(struct app *a)
 /* Shows frame f (the wanted page): its texture, or its message. */
 static void show_frame(struct app *a, struct frame *f)
 {
-	if (f->status == 0 && f->rgba) {
-		if (strcmp(a->shown, f->key) || !a->page.tex) {
-			struct rect at = layout_fit(f->w, f->h, a->ls.page);
-
-			layer_drop(&a->page);
-			a->page.tex = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_RGBA32,
-							SDL_TEXTUREACCESS_STATIC, f->w, f->h);
-			if (a->page.tex) {
-				SDL_UpdateTexture(a->page.tex, NULL, f->rgba, f->w * 4);
-				SDL_SetTextureBlendMode(a->page.tex, SDL_BLENDMODE_NONE);
-			}
-			/* the worker fitted it already: this only centres it */
-			a->page.at = (struct rect){ a->ls.page.x + (a->ls.page.w - f->w) / 2,
-						    a->ls.page.y + (a->ls.page.h - f->h) / 2, f->w,
-						    f->h };
-			(void)at;
-			snprintf(a->shown, sizeof a->shown, "%s", f->key);
-		}
+	if (f->status == 0)
+		frame_texture(a, f);
+	if (f->status == 0 && f->tex) {
+		a->page_tex = f->tex;
+		/* the worker fitted it already: this only centres it */
+		a->page_at = (struct rect){ a->ls.page.x + (a->ls.page.w - f->w) / 2,
+					    a->ls.page.y + (a->ls.page.h - f->h) / 2, f->w, f->h };
+		snprintf(a->shown, sizeof a->shown, "%s", f->key);
 		a->base = BASE_PAGE;
 	} else {
 		if (strcmp(a->message_key, f->key) || !a->message.tex) {
@@ -506,7 +520,7 @@ static void retry_transient(struct app *a)
 			a->docs[i].st = D_NONE;
 	for (int i = 0; i < FRAMES_MAX; i++)
 		if (a->frames[i].key[0] && a->frames[i].transient)
-			frame_clear(&a->frames[i]);
+			frame_clear(a, &a->frames[i]);
 	a->message_key[0] = '\0';
 }
 
@@ -547,6 +561,13 @@ static void on_net(struct app *a, struct net_event *e)
 	case NET_MESSAGE:
 		if (e->gen != a->gen)
 			break;
+		if (a->trace) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			a->msg_ns = e->t_ns;
+			a->ui_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		}
 		ch = room_receive(a->room, e->text, e->len, wall_ms(), &send);
 		if (send)
 			net_send(a->net, a->gen, send);
@@ -620,7 +641,7 @@ static void on_frame(struct app *a, struct pages_frame *pf)
 		f = frame_slot(a);
 	if (!f)
 		return;
-	frame_clear(f);
+	frame_clear(a, f);
 	snprintf(f->key, sizeof f->key, "%s", pf->key);
 	f->status = pf->status;
 	f->why = why_render(pf->status);
@@ -629,6 +650,8 @@ static void on_frame(struct app *a, struct pages_frame *pf)
 	f->rgba = pf->rgba;
 	pf->rgba = NULL;
 	f->used = ++a->tick;
+	/* uploaded now, while the page before it is on the screen */
+	frame_texture(a, f);
 	if (!strcmp(pf->key, a->want)) {
 		show_frame(a, f);
 		prefetch(a);
@@ -654,7 +677,10 @@ static void relayout(struct app *a)
 	layout_screen(w, h, &a->ls);
 	all_dirty(a);
 	a->message_key[0] = '\0';
-	layer_drop(&a->page);
+	/* pages drawn for the old size are of no use now */
+	for (int i = 0; i < FRAMES_MAX; i++)
+		frame_clear(a, &a->frames[i]);
+	a->page_tex = NULL;
 	a->shown[0] = '\0';
 	want_page(a);
 }
@@ -670,7 +696,9 @@ static void redraw_layers(struct app *a, int64_t now)
 		a->status.dirty = true;
 		st.loading = true;
 	}
-	if (a->idle.dirty)
+	/* the idle screen (a full-screen gradient, QR codes, text) is drawn
+	 * only when it shows: not on every page change */
+	if (a->idle.dirty && (a->base == BASE_IDLE || !a->idle.tex))
 		layer_set(a, &a->idle, scene_idle(a->scene, v, a->ls.page.w, a->ls.page.h, &st),
 			  a->ls.page, false);
 	if (a->status.dirty)
@@ -727,8 +755,10 @@ static void trace_frame(struct app *a)
 
 		sscanf(a->shown, "%40[^/]/%d", doc, &page);
 		fprintf(a->trace, "{\"t_ns\":%" PRId64 ",\"shown\":\"page\",\"doc\":\"%s\",\"page\":%d,"
-				  "\"seq\":%" PRId64 "}\n",
-			(int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, doc, page, v->seq);
+				  "\"seq\":%" PRId64 ",\"msg_ns\":%" PRId64 ",\"ui_ns\":%" PRId64
+				  ",\"compose_ns\":%" PRId64 "}\n",
+			(int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, doc, page, v->seq, a->msg_ns,
+			a->ui_ns, a->compose_ns);
 	} else {
 		fprintf(a->trace, "{\"t_ns\":%" PRId64 ",\"shown\":\"%s\",\"seq\":%" PRId64 "}\n",
 			(int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
@@ -740,11 +770,19 @@ static void trace_frame(struct app *a)
 static void compose(struct app *a)
 {
 	const struct room_view *v = room_view(a->room);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	a->compose_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 
 	SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 255);
 	SDL_RenderClear(a->ren);
-	if (a->base == BASE_PAGE)
-		copy_layer(a, &a->page);
+	if (a->base == BASE_PAGE && a->page_tex) {
+		SDL_Rect r = { a->page_at.x, a->page_at.y, a->page_at.w, a->page_at.h };
+
+		SDL_RenderCopy(a->ren, a->page_tex, NULL, &r);
+	} else if (a->base == BASE_PAGE)
+		copy_layer(a, &a->idle);
 	else if (a->base == BASE_MESSAGE)
 		copy_layer(a, &a->message);
 	else
@@ -893,10 +931,9 @@ static void cleanup(struct app *a)
 	net_stop(a->net);
 	pages_free(a->pages);
 	for (int i = 0; i < FRAMES_MAX; i++)
-		frame_clear(&a->frames[i]);
+		frame_clear(a, &a->frames[i]);
 	layer_drop(&a->idle);
 	layer_drop(&a->message);
-	layer_drop(&a->page);
 	layer_drop(&a->vote);
 	layer_drop(&a->speaker);
 	layer_drop(&a->notice);

@@ -433,6 +433,10 @@ static int ws_receive(struct conn *c, struct lws *wsi, const void *in, size_t le
 		return 0;
 	e = event_new(NET_MESSAGE);
 	if (e) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		e->t_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		e->gen = n->gen;
 		e->text = c->buf;
 		e->len = c->len;

@@ -83,6 +83,7 @@ struct net_event {
 	char *text;                     /* NUL-terminated */
 	size_t len;
 	unsigned retry_ms;
+	int64_t t_ns;                   /* NET_MESSAGE: CLOCK_MONOTONIC when its last byte came */
 	char key[NET_KEY_MAX];
 	int status;                     /* 0, -EPERM (403), -ENOENT (404), -EACCES (401),
 	                                 * -EFBIG (past NET_FETCH_MAX), -EBADMSG (hash

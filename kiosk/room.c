@@ -422,10 +422,18 @@ static unsigned apply(struct room *r, json_t *e, int64_t now_ms)
 	if (!type)
 		return 0;
 	if (!strcmp(type, "presented")) {
+		char item[ROOM_ID_MAX + 1];
+		unsigned ch = ROOM_CH_PRESENTED;
+
+		strcpy(item, v->current_item);
 		set_presented(v, json_object_get(e, "doc"), get_int(e, "page", 0));
-		if (v->presented_doc[0] && v->has_poll && !v->poll.open)
+		if (strcmp(item, v->current_item))
+			ch |= ROOM_CH_MEETING;
+		if (v->presented_doc[0] && v->has_poll && !v->poll.open && v->result_until_ms) {
 			v->result_until_ms = 0;
-		return ROOM_CH_PRESENTED | ROOM_CH_MEETING | ROOM_CH_POLL;
+			ch |= ROOM_CH_POLL;
+		}
+		return ch;
 	}
 	if (!strcmp(type, "doc.added"))
 		return doc_put(v, json_object_get(e, "doc")) ? ROOM_CH_DOCS : 0;
