@@ -14,9 +14,9 @@
 # on and the raw JSON lines, to tests/bench/results/fanout-<date>.md.
 #
 # usage: tests/bench/run.sh [fanout] [N ...]   the fan-out benchmark (this file)
-#        tests/bench/run.sh ballots [N]       tests/bench/ballots/run.sh
-#        tests/bench/run.sh render            tests/bench/render/run.sh
-#        tests/bench/run.sh all               the three, one after the other
+#        tests/bench/run.sh NAME [ARG ...]    tests/bench/NAME/run.sh: ballots,
+#                                             render, kiosk…
+#        tests/bench/run.sh all               every one, one after the other
 # environment: BENCH_PRESENTS (P, default 100), BENCH_INTERVAL_MS (50),
 #              BENCH_SERVERS ("plenum node"), BENCH_REPEAT (runs of each, 1),
 #              BENCH_BUILD (build-bench dir)
@@ -27,23 +27,29 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-# The other benchmarks by name; plain numbers stay the fan-out's sizes.
+# The other benchmarks by the name of their directory; plain numbers stay
+# the fan-out's sizes.
 case ${1:-} in
-ballots | render)
-	name=$1
-	shift
-	exec "$here/$name/run.sh" "$@"
-	;;
 all)
 	[ $# -eq 1 ] || { echo "run.sh: 'all' takes no sizes" >&2; exit 2; }
 	rc=0
 	"$here/run.sh" fanout || rc=1
-	"$here/ballots/run.sh" || rc=1
-	"$here/render/run.sh" || rc=1
+	for other in "$here"/*/run.sh; do
+		"$other" || rc=1
+	done
 	exit "$rc"
 	;;
 fanout)
 	shift
+	;;
+[a-z]*)
+	if [ -x "$here/$1/run.sh" ]; then
+		name=$1
+		shift
+		exec "$here/$name/run.sh" "$@"
+	fi
+	echo "run.sh: no benchmark '$1' (tests/bench/$1/run.sh)" >&2
+	exit 2
 	;;
 esac
 

@@ -103,7 +103,7 @@ struct conn {
 };
 
 struct options {
-	const char *url, *sessions, *chair_session, *label, *close_poll;
+	const char *url, *sessions, *chair_session, *label, *close_poll, *trace;
 	char host[64];
 	int port;
 	int n, spread_ms, noptions, timeout_s, batch, retries, settle_ms, secret,
@@ -683,6 +683,28 @@ report_cast(void)
 		} else
 			unanswered++;
 	}
+	if (opt.trace) {
+		FILE *f = fopen(opt.trace, "w");
+
+		if (f) {
+			fprintf(f, "# voter due_ms sent_ms answer_ms latency_ms sends state"
+				   " (times from the first ballot's due time)\n");
+			for (i = 0; i < opt.n; i++) {
+				struct conn *c = &voters[i];
+				int answered_ = c->ballot == B_ACKED || c->ballot == B_REFUSED;
+
+				fprintf(f, "%d %.3f %.3f %.3f %.3f %d %s\n", i,
+					(double)(c->due_ns - t_cast_start) / 1e6,
+					c->sends ? (double)(c->sent_ns - t_cast_start) / 1e6 : -1.0,
+					answered_ ? (double)(c->ack_ns - t_cast_start) / 1e6 : -1.0,
+					answered_ && c->sends ? (double)(c->ack_ns - c->sent_ns) / 1e6 : -1.0,
+					c->sends, c->ballot == B_ACKED ? "acked" :
+					c->ballot == B_REFUSED ? "refused" : "unanswered");
+			}
+			fclose(f);
+		} else
+			fprintf(stderr, "ballottool: cannot write %s\n", opt.trace);
+	}
 	qsort(lat, nlat, sizeof(*lat), bench_cmp_i64);
 	if (t_first_send) {
 		window_ms = (double)(t_last_send - t_first_send) / 1e6;
@@ -782,6 +804,7 @@ usage(FILE *f)
 "usage: plenum-ballottool --url ws://127.0.0.1:PORT --chair-session C\n"
 "                         --sessions FILE [-n N] [--spread-ms MS] [--secret]\n"
 "                         [--options K] [--pid PID] [--timeout S] [--label NAME]\n"
+"                         [--trace FILE]\n"
 "       plenum-ballottool --url ws://127.0.0.1:PORT --chair-session C --close POLL\n"
 "  --url            server base URL (loopback only)\n"
 "  --chair-session  the chair's session\n"
@@ -798,6 +821,7 @@ usage(FILE *f)
 "  --settle-ms      idle time after the last voter connected (default 1000)\n"
 "  --close POLL     close mode: the chair closes POLL; prints its counts\n"
 "  --label          a name for the run in the report\n"
+"  --trace FILE     per voter: due, send and answer times, latency\n"
 "  -v               log connection errors\n");
 }
 
@@ -805,7 +829,8 @@ static int
 parse_args(int argc, char **argv)
 {
 	enum { O_URL = 256, O_SESSIONS, O_CHAIR, O_SPREAD, O_SECRET, O_OPTIONS,
-	       O_PID, O_TIMEOUT, O_BATCH, O_RETRIES, O_SETTLE, O_CLOSE, O_LABEL };
+	       O_PID, O_TIMEOUT, O_BATCH, O_RETRIES, O_SETTLE, O_CLOSE, O_LABEL,
+	       O_TRACE };
 	static const struct option longs[] = {
 		{ "url", required_argument, NULL, O_URL },
 		{ "sessions", required_argument, NULL, O_SESSIONS },
@@ -820,6 +845,7 @@ parse_args(int argc, char **argv)
 		{ "settle-ms", required_argument, NULL, O_SETTLE },
 		{ "close", required_argument, NULL, O_CLOSE },
 		{ "label", required_argument, NULL, O_LABEL },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -832,6 +858,7 @@ parse_args(int argc, char **argv)
 		case O_CHAIR: opt.chair_session = optarg; break;
 		case O_CLOSE: opt.close_poll = optarg; break;
 		case O_LABEL: opt.label = optarg; break;
+		case O_TRACE: opt.trace = optarg; break;
 		case O_SECRET: opt.secret = 1; break;
 		case 'n': bad |= bench_int_arg(optarg, 1, 100000, &opt.n); break;
 		case O_SPREAD: bad |= bench_int_arg(optarg, 0, 600000, &opt.spread_ms); break;

@@ -25,7 +25,8 @@
 # environment: BENCH_BATCHES ("1024 1"), BENCH_SPREADS (ms, "1000 0"),
 #              BENCH_REPEAT (runs of each, 1), BENCH_BUILD (build-bench dir),
 #              BENCH_TMP (where the data directories go; default: mktemp -d,
-#              and the disk it is on is the one measured)
+#              and the disk it is on is the one measured), BENCH_TRACE_DIR
+#              (keep each run's per-ballot times there: ballottool --trace)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,9 +108,14 @@ run_one() {
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	echo "== --ballot-batch $batch, $n ballots $([ "$spread" -eq 0 ] && echo 'all at once' ||
 		echo "over $spread ms") (load average $load)" >&2
+	trace=()
+	if [ -n "${BENCH_TRACE_DIR:-}" ]; then
+		mkdir -p "$BENCH_TRACE_DIR"
+		trace=(--trace "$BENCH_TRACE_DIR/ballots-$(date -u +%H%M%S)-batch$batch-spread$spread.txt")
+	fi
 	"$tool" --url "ws://127.0.0.1:$port" --chair-session "$chair" \
 		--sessions "$tmp/sessions.txt" --spread-ms "$spread" --pid "$server_pid" \
-		--timeout 300 --label "batch $batch" >"$tmp/cast.json" || rc=$?
+		--timeout 300 --label "batch $batch" "${trace[@]}" >"$tmp/cast.json" || rc=$?
 	poll=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("poll", ""))' \
 		"$tmp/cast.json" 2>/dev/null || true)
 	# Durability: SIGKILL, start again on the same data, close, count.
@@ -173,7 +179,7 @@ report=$bench/results/ballots-$(date -u +%Y-%m-%d).md
 # the spread between runs stays on record.
 {
 	[ -s "$report" ] || printf '# Ballot benchmark, %s\n\n' "$(date -u +%Y-%m-%d)"
-	echo "## Run of $(date -u '+%H:%M') UTC"
+	echo "## Run finished at $(date -u '+%H:%M') UTC"
 	echo
 	echo "Machine: $machine."
 	echo
@@ -191,6 +197,7 @@ report=$bench/results/ballots-$(date -u +%Y-%m-%d).md
 	echo '```'
 	cat "$results"
 	echo '```'
+	echo
 } >>"$report"
 
 echo
