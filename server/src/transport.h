@@ -31,6 +31,8 @@ struct ws_ballot;
 #define WS_SNDBUF (32 * 1024)      /* SO_SNDBUF of a WebSocket (the kernel doubles it) */
 #define WS_BALLOTS_MAX 1024        /* ballots in one group commit */
 #define WS_PROGRESS_US 200000      /* at most one poll.progress per meeting in this time */
+#define WS_NOTICE_US 250000        /* presence and quorum notices of a meeting: at most one
+                                    * of each in this time; what changes meanwhile is batched */
 
 struct srv {
 	const struct config *cfg;
@@ -46,6 +48,7 @@ struct srv {
 	int nballots;
 	lws_sorted_usec_list_t ballot_sul;   /* ws.c: commits them on the loop's next pass */
 	lws_sorted_usec_list_t progress_sul; /* ws.c: sends the poll.progress held back */
+	lws_sorted_usec_list_t notice_sul;   /* ws.c: sends the presence and quorum held back */
 	char cache_dir[1024];       /* <data>/cache */
 	char tmp_dir[1024];         /* <data>/tmp */
 	char source_tarball[1024];  /* /source.tar.gz */

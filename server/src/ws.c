@@ -45,6 +45,14 @@
  *  9. A room remembers the quorum it last announced; an attendance change
  *     (a check-in, an absence, a join over HTTP) that changes the counts
  *     sends the `quorum.changed` notice with the new ones.
+ * 10. Presence and quorum notices go out at once when the room has been
+ *     quiet for WS_NOTICE_US, else when that time is up, with what changed
+ *     meanwhile: several participants' presence in one `presence` notice
+ *     with `changes`, the quorum as it is then. A room filling with N
+ *     screens costs O(N) notices per WS_NOTICE_US instead of one to every
+ *     screen for every arrival (O(N²)). Each presence remembers the state
+ *     last announced, so a device that leaves and comes back within the
+ *     time is no change at all.
  *
  * Threads: the lws service thread only.
  */
@@ -81,6 +89,7 @@ struct presence {
 	struct presence *next;
 	char participant[AUTH_ID_LEN + 1];
 	int count;
+	bool shown;             /* online as last announced (invariant 10) */
 };
 
 struct conn;
@@ -106,6 +115,8 @@ struct room {
 	bool progress_due;      /* a poll.progress is held back (invariant 7) */
 	lws_usec_t progress_last; /* when the last one went out */
 	struct meeting_quorum quorum; /* as last announced (invariant 9) */
+	bool presence_due, quorum_due; /* held back (invariant 10) */
+	lws_usec_t notice_last;  /* when presence or quorum last went out */
 };
 
 struct conn {
@@ -326,32 +337,111 @@ void ws_broadcast(struct srv *s, const char *meeting, json_t *event)
 	free(text);
 }
 
-static void notice_presence(struct srv *s, struct room *r, const char *participant, bool online)
+/* The presence changes since the last announcement, in one notice. */
+static void presence_send(struct srv *s, struct room *r)
 {
-	json_t *n = json_pack("{s:s, s:s, s:b}", "type", "presence",
-			      "participant", participant, "online", online);
+	json_t *changes = json_array();
+	json_t *n;
+
+	r->presence_due = false;
+	for (struct presence *p = r->presence; p; p = p->next) {
+		bool online = p->count > 0;
+		if (online == p->shown)
+			continue;
+		p->shown = online;
+		json_array_append_new(changes, json_pack("{s:s, s:b}", "participant",
+							 p->participant, "online", online));
+	}
+	if (json_array_size(changes) == 1) {
+		n = json_incref(json_array_get(changes, 0));
+		json_object_set_new(n, "type", json_string("presence"));
+	} else if (json_array_size(changes) > 1) {
+		n = json_pack("{s:s, s:O}", "type", "presence", "changes", changes);
+	} else {
+		json_decref(changes);
+		return;
+	}
+	json_decref(changes);
 	ws_broadcast(s, r->meeting, n);
 	json_decref(n);
 }
 
-void ws_quorum_note(struct srv *s, const char *meeting)
+static void quorum_send(struct srv *s, struct room *r)
 {
-	struct room *r = room_find(s, meeting);
 	struct meeting_quorum q;
 
-	if (!r || meeting_quorum_get(s->st, meeting, &q) < 0)
+	r->quorum_due = false;
+	if (meeting_quorum_get(s->st, r->meeting, &q) < 0)
 		return;
-	if (q.present == r->quorum.present && q.members == r->quorum.members)
+	if (q.present == r->quorum.present && q.members == r->quorum.members &&
+	    q.needed == r->quorum.needed)
 		return;
 	bool crossed = q.reached != r->quorum.reached;
 	r->quorum = q;
 	json_t *n = meeting_quorum_json(&q);
 	json_object_set_new(n, "type", json_string("quorum.changed"));
 	json_object_set_new(n, "crossed", json_boolean(crossed));
-	ws_broadcast(s, meeting, n);
+	ws_broadcast(s, r->meeting, n);
 	json_decref(n);
 }
 
+static void notices_send(struct srv *s, struct room *r)
+{
+	r->notice_last = lws_now_usecs();
+	if (r->presence_due)
+		presence_send(s, r);
+	if (r->quorum_due)
+		quorum_send(s, r);
+}
+
+/* Sends the notices whose time has come and re-arms for the rest. */
+static void notice_timer(lws_sorted_usec_list_t *sul)
+{
+	struct srv *s = lws_container_of(sul, struct srv, notice_sul);
+	lws_usec_t now = lws_now_usecs(), wait = 0;
+
+	for (struct room *r = s->rooms; r; r = r->next) {
+		if (!r->presence_due && !r->quorum_due)
+			continue;
+		lws_usec_t left = r->notice_last + WS_NOTICE_US - now;
+		if (left <= 0)
+			notices_send(s, r);
+		else if (!wait || left < wait)
+			wait = left;
+	}
+	if (wait)
+		lws_sul_schedule(s->ctx, 0, &s->notice_sul, notice_timer, wait);
+}
+
+/* Something in `r` is due to be announced (invariant 10). */
+static void notice_due(struct srv *s, struct room *r)
+{
+	lws_usec_t now = lws_now_usecs();
+
+	if (now - r->notice_last >= WS_NOTICE_US) {
+		notices_send(s, r);
+		return;
+	}
+	if (lws_dll2_is_detached(&s->notice_sul.list))
+		lws_sul_schedule(s->ctx, 0, &s->notice_sul, notice_timer,
+				 r->notice_last + WS_NOTICE_US - now);
+}
+
+static void notice_presence(struct srv *s, struct room *r)
+{
+	r->presence_due = true;
+	notice_due(s, r);
+}
+
+void ws_quorum_note(struct srv *s, const char *meeting)
+{
+	struct room *r = room_find(s, meeting);
+
+	if (!r)
+		return;
+	r->quorum_due = true;
+	notice_due(s, r);
+}
 /* ---- replies ------------------------------------------------------------ */
 
 static void reply_json(struct conn *c, json_t *j)
@@ -501,7 +591,7 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 		if (first) {
 			struct presence *p = presence_get(c->room, c->who.participant, true);
 			if (p && ++p->count == 1)
-				notice_presence(s, c->room, c->who.participant, true);
+				notice_presence(s, c->room);
 			first = false;
 		}
 		mark_online(c->room, state);
@@ -522,7 +612,7 @@ static void cmd_hello(struct srv *s, struct conn *c, const struct proto_request 
 	if (first) {
 		struct presence *p = presence_get(c->room, c->who.participant, true);
 		if (p && ++p->count == 1)
-			notice_presence(s, c->room, c->who.participant, true);
+			notice_presence(s, c->room);
 	}
 }
 
@@ -1125,8 +1215,8 @@ static void conn_release(struct srv *s, struct conn *c)
 		else
 			room_remove(r, c);
 		struct presence *p = presence_get(r, c->who.participant, false);
-		if (p && --p->count == 0 && r->conns)
-			notice_presence(s, r, c->who.participant, false);
+		if (p && --p->count == 0)
+			notice_presence(s, r);
 		c->room = NULL;
 		room_free_if_empty(s, r);
 	}

@@ -21,6 +21,9 @@ def prepare(server):
         "a": prepare_standard(server),
         "fresh": prepare_standard(server, title="Họp thường kỳ"),
         "presence": prepare_standard(server, title="Họp trực tuyến"),
+        "crowd": prepare_standard(server, title="Hội nghị đông người",
+                                  members=[(f"Đại biểu {i:02d}", "Chuyên viên")
+                                           for i in range(20)]),
         "guests": prepare_standard(server, guests=True, title="Hội nghị mở rộng"),
         "b": prepare_standard(server, title="Họp chi bộ", docs=(PDF_VI,),
                               members=[("Phạm Thu Hà", "Bí thư")]),
@@ -362,3 +365,50 @@ def test_healthz_counts_connections(srv):
         assert time.monotonic() < deadline, \
             f"/healthz still counts {count()} connections 10 s after 3 of {during} closed"
         time.sleep(0.05)
+
+
+def test_presence_of_a_crowd_is_batched(srv):
+    """Twenty screens arriving at once: an observer is told about every one
+    of them, but in a few notices (several participants' changes in one),
+    not one per arrival — a room filling with N screens must not cost N²
+    messages. Leaving together is batched the same way."""
+    m = srv.ctx["crowd"]
+    names = list(m["participants"])
+    sessions = [join(srv.url, m["participants"][n]["url"]) for n in names]
+    ids = {s["participant"] for s in sessions}
+
+    def changes(inbox, online):
+        seen = set()
+        for n in inbox:
+            if n.get("type") == "presence" and "seq" not in n:
+                for ch in n.get("changes", [n]):
+                    if ch["online"] is online:
+                        seen.add(ch["participant"])
+        return seen
+
+    async def go():
+        obs, _ = await connect(srv.url, join(srv.url, m["chair_url"])["session"], label="chair")
+        start = len(obs.inbox)
+        crowd = await asyncio.gather(*(connect(srv.url, s["session"], label=f"m{i}")
+                                       for i, s in enumerate(sessions)))
+        deadline = time.monotonic() + WS_TIMEOUT
+        while changes(obs.inbox[start:], True) != ids and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert changes(obs.inbox[start:], True) == ids, obs.notices("presence", start)
+        notices = obs.notices("presence", start)
+        assert len(notices) < len(ids), f"{len(notices)} notices for {len(ids)} arrivals"
+        batched = [n for n in notices if "changes" in n]
+        assert batched and all(len(n["changes"]) > 1 for n in batched), notices
+        # What hello says agrees with what the notices said.
+        _, h = await connect(srv.url, sessions[0]["session"], label="again")
+        online = {p["id"]: p["online"] for p in h["state"]["participants"]}
+        assert all(online[i] for i in ids), online
+        start = len(obs.inbox)
+        await close_all([c for c, _ in crowd] + [_])
+        deadline = time.monotonic() + WS_TIMEOUT
+        while changes(obs.inbox[start:], False) != ids and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert changes(obs.inbox[start:], False) == ids, obs.notices("presence", start)
+        assert len(obs.notices("presence", start)) < len(ids)
+        await close_all([obs])
+    run(go())

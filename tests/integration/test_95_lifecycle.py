@@ -264,14 +264,21 @@ def test_attendance_and_quorum(server_factory):
 
             await sec.ok("attendance.absent", participant=ids[1], reason="Đi công tác")
             await sec.ok("attendance.absent", participant=ids[2], reason="Ốm")
-            got = await c["chair"].wait_count(lambda m: m.get("type") == "quorum.changed",
-                                              2, "quorum.changed", start=cstart)
-            assert [(n["present"], n["reached"], n["crossed"]) for n in got] == \
-                [(3, True, False), (2, False, True)], got
+            # Two changes within a quarter of a second may come as one notice
+            # with the counts of the end (the server batches notices); the
+            # loss of the quorum is announced either way.
+            got = await c["chair"].wait_for(
+                lambda m: m.get("type") == "quorum.changed" and m["present"] == 2,
+                "quorum.changed", start=cstart)
+            got = [n for n in c["chair"].notices("quorum.changed", cstart)]
+            assert [(n["present"], n["reached"], n["crossed"]) for n in got] in (
+                [(3, True, False), (2, False, True)], [(2, False, True)]), got
             absent = [e for e in sec.events("attendance.changed", start) if not e["present"]]
             assert [(e["participant"], e["reason"]) for e in absent] == \
                 [(ids[1], "Đi công tác"), (ids[2], "Ốm")], absent
-            assert len(quorum_notices(sec, start)) == 2
+            await sec.wait_for(lambda m: m.get("type") == "quorum.changed" and m["present"] == 2,
+                               "quorum.changed", start=start)
+            assert len(quorum_notices(sec, start)) == len(got)
 
             c2, hello = await connect(srv.url, s["display"]["session"], label="display")
             await c2.close()

@@ -341,8 +341,11 @@ export class MeetingClient {
   applyNotice(n) {
     if (!this.state) return;
     if (n.type === 'presence') {
-      const p = this.state.participants.find((x) => x.id === n.participant);
-      if (p) p.online = !!n.online;
+      // One participant, or several at once when many came or left together.
+      for (const ch of n.changes || [n]) {
+        const p = this.state.participants.find((x) => x.id === ch.participant);
+        if (p) p.online = !!ch.online;
+      }
     } else if (n.type === 'poll.progress') {
       const p = this.state.polls.find((x) => x.poll === n.poll);
       if (p && p.state === 'open') { p.cast = n.cast; p.eligible = n.eligible; }
