@@ -38,9 +38,10 @@
  *     process; a ballot sent again after a reconnect keeps its first send
  *     time, so a lost answer shows as a long one.
  *  2. A voter whose connection closes before its ballot was answered
- *     reconnects (hello with the last seq it saw) and sends it again; an
- *     answer "already voted" to a ballot sent again means the first one was
- *     recorded, and counts as its acknowledgement (`resent_already`).
+ *     reconnects with backoff (hello with the last seq it saw) and sends
+ *     it again; an answer "already voted" to a ballot sent again means the
+ *     first one was recorded, and counts as its acknowledgement
+ *     (`resent_already`).
  *  3. Every loop is bounded: N voters, --retries reconnects each,
  *     --timeout overall (and an alarm() backstop a little later).
  *
@@ -92,6 +93,7 @@ struct conn {
 	const char *session;
 	enum conn_state state;
 	int attempts;		/* connections opened */
+	int64_t retry_at;	/* a lost voter reconnects from then on */
 	int hello_pending;	/* hello not yet written */
 	int64_t last_seq;	/* the last event seen: hello's since */
 	struct bench_rx rx;
@@ -198,7 +200,8 @@ conn_lost(struct conn *c, int connecting)
 	c->write_pending = 0;
 	bench_rx_reset(&c->rx);
 	if (c->index < 0) {
-		if (phase != PH_DONE)
+		/* once the poll is open the voters need the chair no more */
+		if (phase != PH_DONE && (opt.close_poll || phase < PH_CAST))
 			fail(connecting ? "the chair could not connect"
 					: "the chair's connection closed");
 		c->state = C_FAILED;
@@ -218,8 +221,11 @@ conn_lost(struct conn *c, int connecting)
 		resent++;
 	}
 	if (c->attempts <= opt.retries) {
+		int shift = c->attempts < 6 ? c->attempts : 6;
+
 		reconnects++;
-		c->state = C_IDLE;	/* the tick opens it again */
+		c->state = C_IDLE;	/* the tick opens it again, after a backoff */
+		c->retry_at = bench_now_ns() + (int64_t)(50 << shift) * 1000000;
 		if (c->index < next_open)
 			next_open = c->index;
 	} else {
@@ -233,10 +239,11 @@ conn_lost(struct conn *c, int connecting)
 static void
 pump_connects(void)
 {
+	int64_t t = bench_now_ns();
 	int i;
 
 	for (i = next_open; i < opt.n && inflight < opt.batch; i++)
-		if (voters[i].state == C_IDLE)
+		if (voters[i].state == C_IDLE && voters[i].retry_at <= t)
 			open_conn(&voters[i]);
 	while (next_open < opt.n && voters[next_open].state != C_IDLE)
 		next_open++;
@@ -817,7 +824,8 @@ usage(FILE *f)
 "  --pid            server process, for its CPU time\n"
 "  --timeout        seconds before giving up (default 300)\n"
 "  --batch          connections opening at once (default 100)\n"
-"  --retries        reconnects allowed per voter (default 5)\n"
+"  --retries        reconnects allowed per voter, 0.1 s, 0.2 s, … apart\n"
+"                   (default 5)\n"
 "  --settle-ms      idle time after the last voter connected (default 1000)\n"
 "  --close POLL     close mode: the chair closes POLL; prints its counts\n"
 "  --label          a name for the run in the report\n"
