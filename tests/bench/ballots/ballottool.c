@@ -47,6 +47,8 @@
  *
  * The latencies include the tool's own work: one thread writes the ballots
  * and reads the answers and the `poll.progress` notices of all N voters.
+ *
+ * Threads: one, the lws service thread.
  */
 
 #define _GNU_SOURCE /* memmem */
