@@ -98,7 +98,7 @@ struct app {
 	int64_t msg_ns;                 /* the last message's arrival (net thread) */
 	int64_t ui_ns;                  /* ... and when the UI thread took it */
 	int64_t compose_ns;             /* when the last frame began to be composed */
-	char traced[PAGES_KEY_MAX + 8];
+	char traced[PAGES_KEY_MAX + 32];
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -739,12 +739,15 @@ static void copy_layer(struct app *a, struct layer *l)
 static void trace_frame(struct app *a)
 {
 	const struct room_view *v = room_view(a->room);
-	char what[PAGES_KEY_MAX + 8];
+	char what[PAGES_KEY_MAX + 32];
 	struct timespec ts;
 
 	if (!a->trace)
 		return;
-	snprintf(what, sizeof what, "%d:%s", a->base, a->base == BASE_PAGE ? a->shown : "");
+	/* a line per frame that shows something new, or shows it for a newer
+	 * event (a present of the page already on the screen) */
+	snprintf(what, sizeof what, "%d:%s:%" PRId64, a->base, a->base == BASE_PAGE ? a->shown : "",
+		 v->seq);
 	if (!strcmp(what, a->traced))
 		return;
 	snprintf(a->traced, sizeof a->traced, "%s", what);

@@ -19,7 +19,7 @@ build=(build-essential cmake pkg-config git curl ca-certificates
 office=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 test=(libcmocka-dev python3 python3-pytest python3-websockets chromium
       poppler-utils mupdf-tools zbar-tools clang libclang-rt-14-dev
-      xvfb)  # the kiosk's window test: an X server without a screen
+      xvfb libxtst6)  # the kiosk's window test: an X server without a screen, keys
 
 want=("${build[@]}" "${office[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -436,8 +436,9 @@ class XDisplay:
         r, w = os.pipe()
         # No GLX: SDL draws with its software renderer, which is what an
         # X server without a GPU gives it anyway.
+        # -br: a black root window around the kiosk's, not X's grey weave
         self.proc = subprocess.Popen([xvfb, "-displayfd", str(w), "-screen", "0", f"{W}x{H}x24",
-                                      "-nolisten", "tcp", "-extension", "GLX"],
+                                      "-br", "-nolisten", "tcp", "-extension", "GLX"],
                                      pass_fds=(w,), stdout=subprocess.DEVNULL,
                                      stderr=open(tmp_path / "xvfb.log", "w"))
         os.close(w)
@@ -460,8 +461,27 @@ class XDisplay:
                                      ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
         self.x.XDestroyImage.argtypes = [ctypes.POINTER(XImage)]
         self.x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        self.x.XStringToKeysym.restype = ctypes.c_ulong
+        self.x.XStringToKeysym.argtypes = [ctypes.c_char_p]
+        self.x.XKeysymToKeycode.restype = ctypes.c_ubyte
+        self.x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self.x.XFlush.argtypes = [ctypes.c_void_p]
+        try:
+            self.xtst = ctypes.CDLL("libXtst.so.6")
+        except OSError:
+            pytest.fail("libXtst.so.6 is missing: apt-get install libxtst6", pytrace=False)
+        self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                ctypes.c_ulong]
         self.dpy = self.x.XOpenDisplay(self.name.encode())
         assert self.dpy, f"cannot open display {self.name}"
+
+    def key(self, name):
+        """Presses and releases a key, as a person at the keyboard would
+        (XTEST); it goes to the window under the pointer, in the middle."""
+        code = self.x.XKeysymToKeycode(self.dpy, self.x.XStringToKeysym(name.encode()))
+        self.xtst.XTestFakeKeyEvent(self.dpy, code, 1, 0)
+        self.xtst.XTestFakeKeyEvent(self.dpy, code, 0, 0)
+        self.x.XFlush(self.dpy)
 
     def shot(self):
         ZPIXMAP, ALL_PLANES = 2, (1 << 64) - 1
@@ -515,6 +535,8 @@ def notice_shown(img):
 
 
 def test_window_under_xvfb_follows_the_chair_and_survives_a_restart(server_factory, tmp_path):
+    """Full screen, as a kiosk runs; Q ends it. (F, full screen on and off,
+    needs a window manager to move the window: a bare X server has none.)"""
     srv = server_factory(prepare)
     m = srv.ctx
     pdf = data_file(PDF_4_PAGES)
@@ -566,7 +588,9 @@ def test_window_under_xvfb_follows_the_chair_and_survives_a_restart(server_facto
 
         # The chair presents page 2: the window follows.
         chair_do(srv, m, ("present", 2))
-        wait_screen(has_page(2), "the window did not show page 2")
+        img = wait_screen(has_page(2), "the window did not show page 2")
+        # full screen: the page as tall as the screen allows
+        assert page_box(img)[3] > 600, f"the window is not full screen: page at {page_box(img)}"
 
         # The server dies: the page stays, and the screen says it is reconnecting.
         srv.proc.kill()
@@ -582,6 +606,13 @@ def test_window_under_xvfb_follows_the_chair_and_survives_a_restart(server_facto
         # ... and follows the chair again.
         chair_do(srv, m, ("present", 3))
         wait_screen(has_page(3), "after the restart the window did not follow to page 3")
+
+        # Q: it ends, cleanly.
+        x.key("q")
+        try:
+            k.wait(30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"Q did not end the kiosk:\n{logp.read_text()}", pytrace=False)
     finally:
         if k is not None and k.poll() is None:
             k.send_signal(signal.SIGTERM)
@@ -594,4 +625,4 @@ def test_window_under_xvfb_follows_the_chair_and_survives_a_restart(server_facto
         x.close()
     log = logp.read_text(errors="replace")
     check_log(log)
-    assert k.returncode == 0, f"the kiosk exited {k.returncode} after SIGTERM:\n{log}"
+    assert k.returncode == 0, f"the kiosk exited {k.returncode}:\n{log}"

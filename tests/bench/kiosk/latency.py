@@ -138,8 +138,12 @@ async def main():
         return lambda t: (t.get("shown") == "page" and t.get("doc") == a.doc
                           and t.get("page") == page and t.get("seq", 0) >= seq)
 
-    # Warm up: the document downloaded and its first page on the screen.
+    # Warm up: the document downloaded and its first page on the screen
+    # (after the idle screen: the kiosk writes a line only when what it
+    # shows changes, and page 1 may be on the screen already).
     start = 1
+    r = await request("present", doc=None)
+    await trace.wait(lambda t: t.get("shown") == "idle" and t.get("seq", 0) >= r["seq"], a.timeout)
     r = await request("present", doc=a.doc, page=start)
     if not await trace.wait(shown(r["seq"], start), a.timeout * 4):
         raise SystemExit(f"latency.py: page {start} of {a.doc} never reached the screen")
