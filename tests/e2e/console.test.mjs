@@ -234,6 +234,12 @@ test('a secretary creates a meeting and its agenda, ordered by keyboard and by d
   await item(page, 2).locator('.c-handle').dragTo(item(page, 1), { targetPosition: { x: 40, y: Math.min(12, target.height / 4) } });
   await page.waitForFunction(() => document.querySelectorAll('.c-item .c-item-title')[1]?.value === 'Báo cáo tình hình tháng 11');
   assert.deepEqual(await titles(page), ['Khai mạc và giới thiệu đại biểu', 'Báo cáo tình hình tháng 11', 'Thảo luận và kết luận']);
+  // On the handle the arrow keys alone move it, and the focus follows.
+  await item(page, 1).locator('.c-handle').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelectorAll('.c-item .c-item-title')[2]?.value === 'Báo cáo tình hình tháng 11');
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => document.querySelectorAll('.c-item .c-item-title')[1]?.value === 'Báo cáo tình hình tháng 11');
   // And the move buttons.
   await item(page, 2).getByRole('button', { name: /lên trên/ }).click();
   await page.waitForFunction(() => document.querySelectorAll('.c-item .c-item-title')[1]?.value === 'Thảo luận và kết luận');

@@ -8,6 +8,7 @@
 // refusal beside it. An item moves by dragging its handle, by Alt+↑ and
 // Alt+↓ anywhere in its row, or by its arrow buttons; the whole new order
 // goes to the server in one request, and the focus stays on what moved.
+// On the handle itself the arrow keys alone move the item.
 // Removing asks first (the item's documents stay in the meeting, without
 // an item).
 //
@@ -161,8 +162,11 @@ export function agendaTab(ctx) {
       },
     }));
 
+    // Alt+↑/↓ anywhere in the row; on the handle, which is there to move
+    // the item, the arrows alone.
     li.addEventListener('keydown', (e) => {
-      if (!e.altKey || closed || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+      if (closed || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+      if (!e.altKey && !(e.target === handle && !e.ctrlKey && !e.metaKey && !e.shiftKey)) return;
       e.preventDefault();
       const key = document.activeElement?.dataset?.focusKey || 'handle';
       move(it.id, e.key === 'ArrowUp' ? -1 : +1, key);
