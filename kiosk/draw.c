@@ -53,6 +53,80 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- MuPDF calls that may throw ------------------------------------------------
+ *
+ * Each fz_try lives in a helper of its own whose locals are set inside the
+ * try only through fz_var'd variables and whose arguments never change: no
+ * variable of a caller is live across MuPDF's setjmp (-Wclobbered). */
+
+static fz_font *font_file(fz_context *ctx, const char *path, int index)
+{
+	fz_font *font = NULL;
+
+	fz_var(font);
+	fz_try(ctx) font = fz_new_font_from_file(ctx, NULL, path, index, 0);
+	fz_catch(ctx) font = NULL;
+	return font;
+}
+
+/* MuPDF's built-in Noto Sans (or Helvetica, if the build has no Noto). */
+static fz_font *font_builtin(fz_context *ctx)
+{
+	const unsigned char *data;
+	fz_font *font = NULL;
+	int len = 0;
+
+	fz_var(font);
+	fz_try(ctx) {
+		data = fz_lookup_builtin_font(ctx, "Noto Sans", 0, 0, &len);
+		if (data)
+			font = fz_new_font_from_memory(ctx, "Noto Sans", data, len, 0, 0);
+		else
+			font = fz_new_base14_font(ctx, "Helvetica");
+	}
+	fz_catch(ctx) font = NULL;
+	return font;
+}
+
+static fz_pixmap *new_pixmap(fz_context *ctx, int w, int h, int alpha)
+{
+	fz_pixmap *pix = NULL;
+
+	fz_var(pix);
+	fz_try(ctx) {
+		pix = fz_new_pixmap(ctx, fz_device_rgb(ctx), w, h, NULL, alpha);
+		fz_clear_pixmap(ctx, pix);
+	}
+	fz_catch(ctx) {
+		fz_drop_pixmap(ctx, pix);
+		pix = NULL;
+	}
+	return pix;
+}
+
+/* The glyph of c in base or one of MuPDF's fallback fonts (*out); 0 in
+ * base when even that fails. */
+static int encode(fz_context *ctx, fz_font *base, int c, fz_font **out)
+{
+	int gid = 0;
+
+	*out = base;
+	fz_var(gid);
+	fz_try(ctx) gid = fz_encode_character_with_fallback(ctx, base, c, 0, FZ_LANG_UNSET, out);
+	fz_catch(ctx) gid = 0;	/* .notdef, in whichever font *out is */
+	return gid;
+}
+
+static float advance(fz_context *ctx, fz_font *f, int gid)
+{
+	float a = 0.5f;
+
+	fz_var(a);
+	fz_try(ctx) a = fz_advance_glyph(ctx, f, gid, 0);
+	fz_catch(ctx) a = 0.5f;
+	return a;
+}
+
 /* ---- fonts ----------------------------------------------------------------- */
 
 /* The file of the best fontconfig match for `pattern` that has Vietnamese
@@ -87,28 +161,17 @@ static bool find_font(const char *pattern, char *path, size_t len, int *index)
 
 static fz_font *load_font(struct draw *d, const char *pattern, bool bold, bool want_name)
 {
-	fz_context *ctx = d->ctx;
 	fz_font *font = NULL;
 	char path[PATH_MAX];
 	int index = 0;
 
 	if (find_font(pattern, path, sizeof path, &index)) {
-		fz_try(ctx) font = fz_new_font_from_file(ctx, NULL, path, index, 0);
-		fz_catch(ctx) font = NULL;
+		font = font_file(d->ctx, path, index);
 		if (font && want_name)
 			snprintf(d->name, sizeof d->name, "%s", path);
 	}
 	if (!font) {
-		int len = 0;
-		const unsigned char *data = fz_lookup_builtin_font(ctx, "Noto Sans", 0, 0, &len);
-
-		fz_try(ctx) {
-			if (data)
-				font = fz_new_font_from_memory(ctx, "Noto Sans", data, len, 0, 0);
-			else
-				font = fz_new_base14_font(ctx, "Helvetica");
-		}
-		fz_catch(ctx) font = NULL;
+		font = font_builtin(d->ctx);
 		if (font && bold)
 			fz_font_flags(font)->fake_bold = 1;
 		if (font && want_name)
@@ -168,11 +231,8 @@ struct canvas *draw_canvas_new(struct draw *d, int w, int h)
 
 	if (!c)
 		return NULL;
-	fz_try(d->ctx) {
-		c->pix = fz_new_pixmap(d->ctx, fz_device_rgb(d->ctx), w, h, NULL, 1);
-		fz_clear_pixmap(d->ctx, c->pix);
-	}
-	fz_catch(d->ctx) {
+	c->pix = new_pixmap(d->ctx, w, h, 1);
+	if (!c->pix) {
 		free(c);
 		return NULL;
 	}
@@ -288,24 +348,15 @@ static void fill_path(struct draw *d, struct canvas *c, fz_path *path, uint32_t 
 	}
 }
 
-void draw_round(struct draw *d, struct canvas *c, struct rect r, int radius, uint32_t rgba)
+/* The outline of r with corners of radius rr, filled. */
+static void round_path(struct draw *d, struct canvas *c, const struct rect r, const float rr,
+		       uint32_t rgba)
 {
 	fz_context *ctx = d->ctx;
+	const float x0 = (float)r.x, y0 = (float)r.y, x1 = (float)(r.x + r.w), y1 = (float)(r.y + r.h);
+	const float k = rr * 0.5523f;	/* a quarter circle as one cubic Bézier */
 	fz_path *p = NULL;
-	float x0 = (float)r.x, y0 = (float)r.y, x1 = (float)(r.x + r.w), y1 = (float)(r.y + r.h);
-	float k, rr = (float)radius;
 
-	if (r.w < 1 || r.h < 1)
-		return;
-	if (rr * 2 > (float)r.w)
-		rr = (float)r.w / 2;
-	if (rr * 2 > (float)r.h)
-		rr = (float)r.h / 2;
-	if (rr <= 0) {
-		draw_fill(d, c, r, rgba);
-		return;
-	}
-	k = rr * 0.5523f;	/* a quarter circle as one cubic Bézier */
 	fz_var(p);
 	fz_try(ctx) {
 		p = fz_new_path(ctx);
@@ -324,6 +375,22 @@ void draw_round(struct draw *d, struct canvas *c, struct rect r, int radius, uin
 	fz_always(ctx) fz_drop_path(ctx, p);
 	fz_catch(ctx) {
 	}
+}
+
+void draw_round(struct draw *d, struct canvas *c, struct rect r, int radius, uint32_t rgba)
+{
+	float rr = (float)radius;
+
+	if (r.w < 1 || r.h < 1)
+		return;
+	if (rr * 2 > (float)r.w)
+		rr = (float)r.w / 2;
+	if (rr * 2 > (float)r.h)
+		rr = (float)r.h / 2;
+	if (rr <= 0)
+		draw_fill(d, c, r, rgba);
+	else
+		round_path(d, c, r, rr, rgba);
 }
 
 void draw_dot(struct draw *d, struct canvas *c, struct rect r, uint32_t rgba)
@@ -397,24 +464,16 @@ static void shape(struct draw *d, const char *s, int flags, struct shaped *sh)
 
 	sh->n = 0;
 	while (s && *s && sh->n < RUNES_MAX) {
-		int c, gid = 0;
-		fz_font *f = base;
+		int c;
 
 		s += fz_chartorune(&c, s);
 		if (c < 0x20 || c == 0x7f)
 			c = ' ';
 		if (flags & DRAW_UPPER)
 			c = fz_toupper(c);
-		fz_try(ctx) gid = fz_encode_character_with_fallback(ctx, base, c, 0, FZ_LANG_UNSET, &f);
-		fz_catch(ctx) {
-			gid = 0;
-			f = base;
-		}
 		sh->rune[sh->n] = c;
-		sh->gid[sh->n] = gid;
-		sh->font[sh->n] = f;
-		fz_try(ctx) sh->adv[sh->n] = fz_advance_glyph(ctx, f, gid, 0);
-		fz_catch(ctx) sh->adv[sh->n] = 0.5f;
+		sh->gid[sh->n] = encode(ctx, base, c, &sh->font[sh->n]);
+		sh->adv[sh->n] = advance(ctx, sh->font[sh->n], sh->gid[sh->n]);
 		sh->n++;
 	}
 }
@@ -503,105 +562,41 @@ int draw_text_lines(struct draw *d, const char *s, int px, int flags, int width,
 	return n < 1 ? 1 : n;
 }
 
-int draw_text(struct draw *d, struct canvas *c, struct rect r, const char *s, int px, int flags,
-	      uint32_t rgba, int max_lines)
+/* One line placed: its runes, where its baseline starts, and whether it
+ * ends with an ellipsis. */
+struct placed {
+	int start, end;
+	float x, y;
+	bool ellipsis;
+};
+
+/* The glyphs of the placed lines, filled into c within bbox: the one
+ * MuPDF call of draw_text() that may throw. */
+static void fill_lines(struct draw *d, struct canvas *c, const struct shaped *sh,
+		       const struct placed *lines, const int nl, const float size,
+		       const struct shaped *ell, const fz_irect bbox, const uint32_t rgba)
 {
 	fz_context *ctx = d->ctx;
-	struct shaped *sh;
-	struct span spans[8];
-	fz_font *base = flags & DRAW_BOLD ? d->bold : d->regular;
 	fz_text *text = NULL;
 	fz_device *dev = NULL;
-	float rgb[3], alpha, asc, desc, lh, y0;
-	int nl, used = px, min_px;
-	fz_irect bbox;
-
-	if (!s || !*s || r.w < 1 || r.h < 1 || px < 1)
-		return px;
-	if (max_lines < 1)
-		max_lines = 1;
-	if (max_lines > 8)
-		max_lines = 8;
-	sh = malloc(sizeof *sh);
-	if (!sh)
-		return px;
-	shape(d, s, flags, sh);
-
-	/* Shrink (when asked) until it fits, then cut what still does not. */
-	min_px = (flags & DRAW_SHRINK) ? (int)(px * DRAW_SHRINK_MIN) : px;
-	if (min_px < 1)
-		min_px = 1;
-	for (;;) {
-		nl = wrap(sh, (float)r.w / (float)used, spans, max_lines);
-		if (nl <= max_lines || used <= min_px)
-			break;
-		used = used * 9 / 10 > min_px ? used * 9 / 10 : min_px;
-	}
-	if (nl > max_lines) {
-		struct span *last = &spans[max_lines - 1];
-		int ell_gid;
-		fz_font *ef = base;
-		float ell = 0.5f;
-
-		nl = max_lines;
-		last->end = sh->n;
-		fz_try(ctx) {
-			ell_gid = fz_encode_character_with_fallback(ctx, base, ELLIPSIS, 0, FZ_LANG_UNSET, &ef);
-			ell = fz_advance_glyph(ctx, ef, ell_gid, 0);
-		}
-		fz_catch(ctx) ell = 0.5f;
-		while (last->end > last->start &&
-		       (span_width(sh, last->start, last->end) + ell) * (float)used > (float)r.w)
-			last->end--;
-		while (last->end > last->start && sh->rune[last->end - 1] == ' ')
-			last->end--;
-		last->ellipsis = true;
-	}
+	float rgb[3], alpha;
 
 	rgb_of(rgba, rgb, &alpha);
-	asc = fz_font_ascender(ctx, base);
-	desc = fz_font_descender(ctx, base);
-	lh = 1.2f * (float)used;
-	y0 = (flags & DRAW_TOP) ? (float)r.y : (float)r.y + ((float)r.h - lh * (float)nl) / 2.0f;
-	bbox = (fz_irect){ r.x, r.y, r.x + r.w, r.y + r.h };
-
 	fz_var(text);
 	fz_var(dev);
 	fz_try(ctx) {
 		text = fz_new_text(ctx);
 		for (int l = 0; l < nl; l++) {
-			struct span *sp = &spans[l];
-			float w = span_width(sh, sp->start, sp->end) * (float)used, x;
-			float base_y = y0 + lh * (float)l + (lh - (asc - desc) * (float)used) / 2.0f +
-				       asc * (float)used;
-			fz_matrix trm;
+			fz_matrix trm = fz_make_matrix(size, 0, 0, -size, lines[l].x, lines[l].y);
 
-			if (sp->ellipsis) {
-				fz_font *ef = base;
-				int g = fz_encode_character_with_fallback(ctx, base, ELLIPSIS, 0,
-									  FZ_LANG_UNSET, &ef);
-
-				w += fz_advance_glyph(ctx, ef, g, 0) * (float)used;
-			}
-			x = (float)r.x;
-			if (flags & DRAW_CENTER)
-				x += ((float)r.w - w) / 2.0f;
-			else if (flags & DRAW_RIGHT)
-				x += (float)r.w - w;
-			trm = fz_make_matrix((float)used, 0, 0, -(float)used, x, base_y);
-			for (int i = sp->start; i < sp->end; i++) {
+			for (int i = lines[l].start; i < lines[l].end; i++) {
 				fz_show_glyph(ctx, text, sh->font[i], trm, sh->gid[i], sh->rune[i], 0, 0,
 					      FZ_BIDI_LTR, FZ_LANG_UNSET);
-				trm.e += sh->adv[i] * (float)used;
+				trm.e += sh->adv[i] * size;
 			}
-			if (sp->ellipsis) {
-				fz_font *ef = base;
-				int g = fz_encode_character_with_fallback(ctx, base, ELLIPSIS, 0,
-									  FZ_LANG_UNSET, &ef);
-
-				fz_show_glyph(ctx, text, ef, trm, g, ELLIPSIS, 0, 0, FZ_BIDI_LTR,
-					      FZ_LANG_UNSET);
-			}
+			if (lines[l].ellipsis)
+				fz_show_glyph(ctx, text, ell->font[0], trm, ell->gid[0], ELLIPSIS, 0, 0,
+					      FZ_BIDI_LTR, FZ_LANG_UNSET);
 		}
 		dev = fz_new_draw_device_with_bbox(ctx, fz_identity, c->pix, &bbox);
 		fz_fill_text(ctx, dev, text, fz_identity, fz_device_rgb(ctx), rgb, alpha,
@@ -615,7 +610,87 @@ int draw_text(struct draw *d, struct canvas *c, struct rect r, const char *s, in
 	fz_catch(ctx) {
 		/* out of memory: this text is missing, the screen goes on */
 	}
+}
+
+int draw_text(struct draw *d, struct canvas *c, struct rect r, const char *s, int px, int flags,
+	      uint32_t rgba, int max_lines)
+{
+	fz_context *ctx = d->ctx;
+	fz_font *base = flags & DRAW_BOLD ? d->bold : d->regular;
+	struct shaped *sh;
+	struct span spans[8];
+	struct placed lines[8];
+	/* the ellipsis, shaped like any text (one glyph) */
+	struct shaped *ell;
+	float asc, desc, lh, y0;
+	int nl, used = px, min_px;
+
+	if (!s || !*s || r.w < 1 || r.h < 1 || px < 1)
+		return px;
+	if (max_lines < 1)
+		max_lines = 1;
+	if (max_lines > 8)
+		max_lines = 8;
+	sh = malloc(sizeof *sh);
+	ell = malloc(sizeof *ell);
+	if (!sh || !ell) {
+		free(sh);
+		free(ell);
+		return px;
+	}
+	shape(d, s, flags, sh);
+	ell->n = 1;
+	ell->rune[0] = ELLIPSIS;
+	ell->gid[0] = encode(ctx, base, ELLIPSIS, &ell->font[0]);
+	ell->adv[0] = advance(ctx, ell->font[0], ell->gid[0]);
+
+	/* Shrink (when asked) until it fits, then cut what still does not. */
+	min_px = (flags & DRAW_SHRINK) ? (int)(px * DRAW_SHRINK_MIN) : px;
+	if (min_px < 1)
+		min_px = 1;
+	for (;;) {
+		nl = wrap(sh, (float)r.w / (float)used, spans, max_lines);
+		if (nl <= max_lines || used <= min_px)
+			break;
+		used = used * 9 / 10 > min_px ? used * 9 / 10 : min_px;
+	}
+	if (nl > max_lines) {
+		struct span *last = &spans[max_lines - 1];
+
+		nl = max_lines;
+		last->end = sh->n;
+		while (last->end > last->start &&
+		       (span_width(sh, last->start, last->end) + ell->adv[0]) * (float)used > (float)r.w)
+			last->end--;
+		while (last->end > last->start && sh->rune[last->end - 1] == ' ')
+			last->end--;
+		last->ellipsis = true;
+	}
+
+	/* Where each line goes. */
+	asc = fz_font_ascender(ctx, base);
+	desc = fz_font_descender(ctx, base);
+	lh = 1.2f * (float)used;
+	y0 = (flags & DRAW_TOP) ? (float)r.y : (float)r.y + ((float)r.h - lh * (float)nl) / 2.0f;
+	for (int l = 0; l < nl; l++) {
+		float w = (span_width(sh, spans[l].start, spans[l].end) +
+			   (spans[l].ellipsis ? ell->adv[0] : 0)) * (float)used;
+
+		lines[l].start = spans[l].start;
+		lines[l].end = spans[l].end;
+		lines[l].ellipsis = spans[l].ellipsis;
+		lines[l].x = (float)r.x;
+		if (flags & DRAW_CENTER)
+			lines[l].x += ((float)r.w - w) / 2.0f;
+		else if (flags & DRAW_RIGHT)
+			lines[l].x += (float)r.w - w;
+		lines[l].y = y0 + lh * (float)l + (lh - (asc - desc) * (float)used) / 2.0f +
+			     asc * (float)used;
+	}
+	fill_lines(d, c, sh, lines, nl, (float)used, ell,
+		   (fz_irect){ r.x, r.y, r.x + r.w, r.y + r.h }, rgba);
 	free(sh);
+	free(ell);
 	return used;
 }
 
@@ -636,6 +711,7 @@ int draw_write_png(struct draw *d, const unsigned char *rgba, int w, int h, int 
 		return -ENAMETOOLONG;
 	}
 	fz_var(pix);
+	fz_var(rc);
 	fz_try(ctx) {
 		pix = fz_new_pixmap(ctx, fz_device_rgb(ctx), w, h, NULL, 0);
 		for (int y = 0; y < h; y++) {

@@ -44,8 +44,8 @@ static const char *const vi[MSG_COUNT] = {
 	[MSG_WHY_FORBIDDEN] = "Máy chủ không cho màn hình này tải tài liệu.",
 	[MSG_WHY_NOT_FOUND] = "Tài liệu không còn trên máy chủ.",
 	[MSG_WHY_DOWNLOAD] = "Không tải được tài liệu từ máy chủ; sẽ thử lại khi có kết nối.",
-	[MSG_JOIN_REFUSED] = "Máy chủ không nhận đường dẫn màn hình này (có thể đã bị thu hồi). "
-			     "Hãy khởi động lại với display_url của cuộc họp.",
+	[MSG_JOIN_REFUSED] = ("Máy chủ không nhận đường dẫn màn hình này (có thể đã bị thu hồi). "
+			      "Hãy khởi động lại với display_url của cuộc họp."),
 };
 
 static const char *const en[MSG_COUNT] = {
@@ -85,10 +85,10 @@ static const char *const en[MSG_COUNT] = {
 	[MSG_WHY_NO_PAGE] = "The document has no such page.",
 	[MSG_WHY_FORBIDDEN] = "The server does not let this display download the document.",
 	[MSG_WHY_NOT_FOUND] = "The document is no longer on the server.",
-	[MSG_WHY_DOWNLOAD] = "The document could not be downloaded; the display will try again once "
-			     "it is connected.",
-	[MSG_JOIN_REFUSED] = "The server refused this display link (it may have been revoked). "
-			     "Start the kiosk with the meeting's display_url.",
+	[MSG_WHY_DOWNLOAD] = ("The document could not be downloaded; the display will try again "
+			      "once it is connected."),
+	[MSG_JOIN_REFUSED] = ("The server refused this display link (it may have been revoked). "
+			      "Start the kiosk with the meeting's display_url."),
 };
 
 const char *i18n(enum lang lang, enum msg m)

@@ -183,6 +183,8 @@ static int doc_open(struct worker *w, const char *path, char *err, size_t errlen
 		return 0;
 	doc_drop(w);
 	fz_var(doc);
+	fz_var(pages);
+	fz_var(rc);
 	fz_try(ctx) {
 		doc = fz_open_document(ctx, path);
 		if (fz_needs_password(ctx, doc)) {
