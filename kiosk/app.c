@@ -870,7 +870,6 @@ static int setup_video(struct app *a)
 			goto sdl_error;
 		return 0;
 	}
-	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS | SDL_INIT_TIMER) < 0)
 		goto sdl_error;
 	if (a->o.fullscreen)

@@ -108,12 +108,22 @@ class Image:
     @classmethod
     def ppm(cls, path):
         data = open(path, "rb").read()
-        # P6\n<w> <h>\n255\n<pixels>; MuPDF writes no comments
-        parts = data.split(maxsplit=4)
-        assert parts[0] == b"P6", f"{path} is not a binary PPM: {data[:20]!r}"
-        w, h, depth = int(parts[1]), int(parts[2]), int(parts[3])
+        # P6 <w> <h> 255, each followed by one whitespace byte, then the
+        # pixels (which may begin or end with bytes that look like spaces);
+        # MuPDF writes no comments
+        fields, i = [], 0
+        while len(fields) < 4:
+            while data[i:i + 1].isspace():
+                i += 1
+            j = i
+            while not data[j:j + 1].isspace():
+                j += 1
+            fields.append(data[i:j])
+            i = j + 1
+        assert fields[0] == b"P6", f"{path} is not a binary PPM: {data[:20]!r}"
+        w, h, depth = int(fields[1]), int(fields[2]), int(fields[3])
         assert depth == 255, f"{path}: depth {depth}"
-        return cls(w, h, parts[4][:w * h * 3])
+        return cls(w, h, data[i:i + w * h * 3])
 
     def save_ppm(self, path):
         with open(path, "wb") as f:
@@ -261,6 +271,28 @@ def test_idle_screen_has_the_join_and_wifi_codes(server_factory, tmp_path):
     # The kiosk joined with the display link and got the room's own link,
     # not its own: the display's token is not on the screen.
     assert m["display_url"] not in codes
+
+
+def test_a_link_the_server_refuses_is_said_so(server_factory, tmp_path):
+    srv = server_factory(prepare)
+    m = srv.ctx
+    bad = m["display_url"].rsplit("/j/", 1)[0] + "/j/AAAAAAAAAAAAAAAAAAAAAA"
+    out = tmp_path / "refused.ppm"
+    code, log = snapshot(tmp_path, bad, out)
+    # written, but never in step with a meeting: exit 2, and why
+    assert code == 2, f"the kiosk exited {code}:\n{log}"
+    assert "refused the display link (404" in log, log
+    img = Image.ppm(out)
+    # no QR code: the sentence instead, in the middle of the screen
+    assert page_box(img) is None or page_box(img)[2] < W // 2
+    codes = qr_codes(tmp_path / "refused.ppm")
+    assert not codes.strip(), f"a refused link still shows a code: {codes!r}"
+    # and a link that is not a display link at all is refused at once
+    p = subprocess.run([kiosk_bin(), "--url", "http://127.0.0.1:1/m/abcdefabcdef/screen",
+                        "--snapshot", str(out)], capture_output=True, text=True, timeout=60,
+                       env=kiosk_env(tmp_path))
+    check_log(p.stderr)
+    assert p.returncode == 1 and "not a display link" in p.stderr, p.stderr
 
 
 def test_presented_page_is_mupdfs_page_at_the_screens_size(server_factory, tmp_path):
