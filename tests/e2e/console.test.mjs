@@ -141,6 +141,30 @@ function have(cmd) {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'pipe' }); return true; } catch { return false; }
 }
 
+test('the console speaks both languages: the same keys, none empty, every key it uses is there', () => {
+  assert.deepEqual(Object.keys(vi).sort(), Object.keys(en).sort());
+  for (const [k, v] of Object.entries(vi)) assert.ok(v.trim(), `vi ${k} is empty`);
+  for (const [k, v] of Object.entries(en)) assert.ok(v.trim(), `en ${k} is empty`);
+  const ph = (str) => (str.match(/\{\w+\}/g) || []).sort().join();
+  for (const k of Object.keys(en)) assert.equal(ph(vi[k]), ph(en[k]), `placeholders of ${k}`);
+  // The console's words as the agencies write them.
+  assert.equal(vi['signin.submit'], 'Đăng nhập');
+  assert.equal(vi['roster.heading'], 'Danh sách đại biểu');
+  assert.equal(vi['agenda.title'], 'Chương trình họp');
+  assert.equal(vi['print.cardsTitle'], 'Giấy mời');
+  assert.equal(vi['form.rule'], 'Túc số');
+  // Every literal key in the scripts: in the console's file or the app's.
+  const app = JSON.parse(fs.readFileSync(path.join(WEB, 'i18n/en.json'), 'utf8'));
+  const files = ['app.js', ...['js', 'views'].flatMap((d) => fs.readdirSync(path.join(WEB, 'console', d)).map((f) => `${d}/${f}`))];
+  for (const f of files) {
+    const src = fs.readFileSync(path.join(WEB, 'console', f), 'utf8');
+    for (const [, key] of src.matchAll(/(?<!h\()'([a-z]+(?:\.[A-Za-z0-9_]+)+)'/g)) { // not h('tag.class')
+      if (!PREFIXES.includes(key.split('.')[0]) && !(key.split('.')[0] in { role: 1, meeting: 1, error: 1, dialog: 1, doc: 1, lang: 1, footer: 1 })) continue;
+      assert.ok(key in en || key in app, `${f}: the key ${key} is in no dictionary`);
+    }
+  }
+});
+
 test('sign-in: a wrong password and too many of them are said in words', async () => {
   const page = await newPage('laptop', 'vi');
   await page.goto(`${srv.url}/console`);

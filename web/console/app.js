@@ -123,19 +123,24 @@ function route() {
   }
   view?.destroy?.();
   view = null;
+  let title = 'con.notFoundTitle';
   if (path === '/console' || path === '/console/signin') {
     markNav('meetings');
+    title = 'list.title';
     view = mountList(main, { go, link, user: me.user });
   } else if (path === '/console/new') {
     markNav('meetings');
+    title = 'form.newTitle';
     view = mountCreate(main, { go, link });
   } else if (path === '/console/staff' && me.user.role === 'admin') {
     markNav('staff');
+    title = 'staff.title';
     view = mountStaff(main, { user: me.user });
   } else {
     markNav(null);
     notFound(main);
   }
+  document.title = `${t(title)} · Plenum`;
   window.scrollTo(0, 0);
 }
 

@@ -153,6 +153,9 @@ export function detailsTab(ctx) {
         const res = await api('POST', `/api/console/meetings/${encodeURIComponent(m.id)}`, form.values());
         ctx.set(res.meeting);
         toast('form.saved');
+        // The form is drawn anew from the saved meeting: the focus goes
+        // back to its button.
+        setTimeout(() => document.querySelector('.c-details .c-form-buttons .btn')?.focus(), 0);
       } catch (err) {
         error.say(err);
       }

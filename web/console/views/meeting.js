@@ -78,6 +78,7 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
           const res = await api('POST', `${base}/open`);
           ctx.set(res.meeting);
           toast('mtg.opened');
+          focusActions();
           return null;
         },
       }));
@@ -90,6 +91,7 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
           const res = await api('POST', `${base}/close`);
           ctx.set(res.meeting);
           toast('mtg.closed');
+          focusActions();
           return null;
         },
       }));
@@ -115,6 +117,11 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
         n !== undefined ? h('span.c-tab-count', { 'aria-hidden': 'true' }, String(n)) : null,
         n !== undefined ? h('span.c-sr', { i18n: plural(`mtg.count.${name}`, n), args: { n } }) : null);
     }));
+  }
+
+  // The button that replaced the one pressed, once the dialog has gone.
+  function focusActions() {
+    setTimeout(() => head.querySelector('.c-head-actions .btn')?.focus(), 0);
   }
 
   function renderTab() {
