@@ -721,7 +721,8 @@ static void redraw_layers(struct app *a, int64_t now)
 		struct rect at = { 0 };
 		struct canvas *c = NULL;
 
-		if (v->phase != ROOM_LIVE && v->ever_live)
+		/* lost, not merely catching up on an open connection */
+		if (v->phase == ROOM_OFFLINE && v->ever_live)
 			c = scene_notice(a->scene, i18n(a->o.lang, MSG_RECONNECTING), a->ls.page,
 					 a->ls.vmin, &at);
 		layer_set(a, &a->notice, c, at, true);

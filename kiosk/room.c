@@ -17,6 +17,7 @@ struct room {
 	int hello_id;           /* the unanswered hello's id, 0 when none */
 	bool hello_since;       /* it carried since */
 	json_t *held;           /* events that came while SYNCING (an array) */
+	bool want_state;        /* an event said: read the whole state again */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -348,6 +349,29 @@ static void set_speaker(struct room_view *v, json_t *participant, json_t *since)
 
 /* ---- the state and the events -------------------------------------------- */
 
+/* The agenda from an array of {id, title, position} (hello's state, or
+ * agenda.changed). */
+static void load_agenda(struct room_view *v, json_t *x)
+{
+	size_t n, i;
+
+	agenda_clear(v);
+	if (!json_is_array(x) || !json_array_size(x))
+		return;
+	n = json_array_size(x) < ROOM_AGENDA_MAX ? json_array_size(x) : ROOM_AGENDA_MAX;
+	v->agenda = calloc(n, sizeof *v->agenda);
+	for (i = 0; v->agenda && i < n; i++) {
+		struct room_item *a = &v->agenda[v->nagenda];
+		json_t *it = json_array_get(x, i);
+
+		if (!get_id(it, "id", a->id))
+			continue;
+		set_text(&a->title, json_object_get(it, "title"));
+		a->position = get_int(it, "position", (int)i + 1);
+		v->nagenda++;
+	}
+}
+
 /* Replaces everything from hello's `state`. */
 static unsigned load_state(struct room *r, json_t *st)
 {
@@ -368,24 +392,7 @@ static unsigned load_state(struct room *r, json_t *st)
 	set_text(&v->wifi_ssid, json_object_get(wifi, "ssid"));
 	set_text(&v->wifi_password, json_object_get(wifi, "password"));
 
-	agenda_clear(v);
-	x = json_object_get(st, "agenda");
-	if (json_is_array(x) && json_array_size(x)) {
-		size_t n = json_array_size(x) < ROOM_AGENDA_MAX ? json_array_size(x) : ROOM_AGENDA_MAX;
-		json_t *it;
-
-		v->agenda = calloc(n, sizeof *v->agenda);
-		for (i = 0; v->agenda && i < n; i++) {
-			struct room_item *a = &v->agenda[v->nagenda];
-
-			it = json_array_get(x, i);
-			if (!get_id(it, "id", a->id))
-				continue;
-			set_text(&a->title, json_object_get(it, "title"));
-			a->position = get_int(it, "position", (int)i + 1);
-			v->nagenda++;
-		}
-	}
+	load_agenda(v, json_object_get(st, "agenda"));
 
 	docs_clear(v);
 	json_array_foreach(json_object_get(st, "documents"), i, x)
@@ -485,6 +492,26 @@ static unsigned apply(struct room *r, json_t *e, int64_t now_ms)
 		v->poll.eligible = get_int(e, "eligible", v->poll.eligible);
 		return ROOM_CH_POLL;
 	}
+	if (!strcmp(type, "meeting.edited")) {
+		json_t *m = json_object_get(e, "meeting"), *fields = json_object_get(e, "fields"), *f;
+		size_t i;
+
+		if (json_is_object(m)) {
+			set_text(&v->title, json_object_get(m, "title"));
+			set_text(&v->org, json_object_get(m, "org"));
+			set_text(&v->location, json_object_get(m, "location"));
+		}
+		/* The Wi-Fi's password is never in the log: read the state. */
+		json_array_foreach(fields, i, f)
+			if (json_is_string(f) && !strcmp(json_string_value(f), "wifi"))
+				r->want_state = true;
+		return ROOM_CH_MEETING;
+	}
+	if (!strcmp(type, "agenda.changed")) {
+		load_agenda(v, json_object_get(e, "agenda"));
+		follow_item(v);
+		return ROOM_CH_MEETING;
+	}
 	if (!strcmp(type, "meeting.opened") || !strcmp(type, "meeting.closed")) {
 		snprintf(v->state, sizeof v->state, "%s", type[8] == 'o' ? "live" : "closed");
 		return ROOM_CH_MEETING;
@@ -504,6 +531,8 @@ static unsigned apply(struct room *r, json_t *e, int64_t now_ms)
  * and a resync (hello since) when one is missing. */
 static unsigned take_event(struct room *r, json_t *e, int64_t seq, int64_t now_ms, char **send)
 {
+	unsigned ch;
+
 	if (seq <= r->v.seq)
 		return 0;
 	if (seq != r->v.seq + 1) {
@@ -512,7 +541,13 @@ static unsigned take_event(struct room *r, json_t *e, int64_t seq, int64_t now_m
 	}
 	r->v.seq = seq;
 	r->v.received++;
-	return apply(r, e, now_ms) | ROOM_CH_COUNTED;
+	ch = apply(r, e, now_ms) | ROOM_CH_COUNTED;
+	if (r->want_state) {
+		r->want_state = false;
+		*send = hello(r, false);
+		ch |= ROOM_CH_PHASE;
+	}
+	return ch;
 }
 
 static void held_clear(struct room *r)

@@ -20,7 +20,8 @@
  * state machine asks for `hello` with `since` again (resync) and holds
  * events until the answer. A `since` the server refuses (its log was reset:
  * a new data directory) is answered by a plain hello, which replaces
- * everything.
+ * everything. So does an edit of the meeting's Wi-Fi (`meeting.edited`
+ * naming `wifi`): its password is never in the log, only in the state.
  *
  * Invariants:
  *  1. seq only grows while the server's log does; every event with a seq is

@@ -388,7 +388,7 @@ struct canvas *scene_status_line(struct scene *s, const struct room_view *v,
 	if (st->refused) {
 		snprintf(conn, sizeof conn, "%s", tr(s, MSG_JOIN_REFUSED));
 		color = BAD_COLOR;
-	} else if (v->phase == ROOM_LIVE) {
+	} else if (v->phase == ROOM_LIVE || (v->phase == ROOM_SYNCING && v->ever_live)) {
 		snprintf(conn, sizeof conn, "%s",
 			 strcmp(v->state, "closed") ? tr(s, MSG_CONNECTED) : tr(s, MSG_MEETING_CLOSED));
 		color = OK_COLOR;

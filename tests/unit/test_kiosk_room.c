@@ -442,6 +442,49 @@ static void ignores_what_it_does_not_understand(void **state)
 	room_free(r);
 }
 
+static void console_edits_reach_the_screen(void **state)
+{
+	struct room *r = live_room();
+	const struct room_view *v = room_view(r);
+	char *send = NULL;
+	unsigned ch;
+
+	(void)state;
+	/* the title edited in the console */
+	ch = feed_event(r, 18, "meeting.edited",
+			"\"fields\":[\"title\"],\"meeting\":{\"title\":\"Họp giao ban tháng 12\","
+			"\"org\":\"Sở Thông tin\",\"location\":\"Phòng 302\"}",
+			&send);
+	assert_null(send);
+	assert_true(ch & ROOM_CH_MEETING);
+	assert_string_equal(v->title, "Họp giao ban tháng 12");
+	assert_string_equal(v->location, "Phòng 302");
+	/* the agenda: the current item renamed, then removed */
+	ch = feed_event(r, 19, "agenda.changed",
+			"\"change\":\"edited\",\"item\":\"item00000002\",\"agenda\":["
+			"{\"id\":\"item00000001\",\"title\":\"Khai mạc\",\"position\":1},"
+			"{\"id\":\"item00000002\",\"title\":\"Báo cáo quý IV\",\"position\":2}]",
+			NULL);
+	assert_true(ch & ROOM_CH_MEETING);
+	assert_string_equal(room_item(v, v->current_item)->title, "Báo cáo quý IV");
+	feed_event(r, 20, "agenda.changed",
+		   "\"change\":\"removed\",\"item\":\"item00000002\",\"agenda\":["
+		   "{\"id\":\"item00000001\",\"title\":\"Khai mạc\",\"position\":1}]",
+		   NULL);
+	assert_int_equal(v->nagenda, 1);
+	assert_string_equal(v->current_item, "");
+	/* the Wi-Fi edited: its password is not in the event, so the whole
+	 * state is asked for again */
+	ch = feed_event(r, 21, "meeting.edited",
+			"\"fields\":[\"wifi\"],\"meeting\":{\"title\":\"Họp giao ban tháng 12\"}",
+			&send);
+	assert_non_null(send);
+	assert_string_equal(send, "{\"id\":2,\"type\":\"hello\"}");
+	free(send);
+	assert_int_equal(v->phase, ROOM_SYNCING);
+	room_free(r);
+}
+
 static void times_parse(void **state)
 {
 	int64_t ms = 0;
@@ -470,6 +513,7 @@ int main(void)
 		cmocka_unit_test(vote_shows_then_its_result_for_a_while),
 		cmocka_unit_test(closed_result_in_hello_is_not_news),
 		cmocka_unit_test(ignores_what_it_does_not_understand),
+		cmocka_unit_test(console_edits_reach_the_screen),
 		cmocka_unit_test(times_parse),
 	};
 
