@@ -25,8 +25,9 @@
  *   CONNECT  voters connect, --batch at a time, and say hello {since: S}
  *            (a small reply: the meeting's 2,000-participant state is not
  *            sent 2,000 times)
- *   SETTLE   --settle-ms idle: every voter's hello brought a `presence`
- *            notice to everyone connected, N²/2 messages in all
+ *   SETTLE   --settle-ms idle, for the `presence` notices of the voters'
+ *            arrivals to drain (one per arrival to everyone connected,
+ *            N²/2 in all, until the server batched them in 0aac923)
  *   OPEN     the chair opens the poll; wait until every voter has the
  *            `poll.opened` event (as a phone would, before its member votes)
  *   CAST     voters send `ballot.cast` on schedule
@@ -525,7 +526,7 @@ on_message(struct conn *c, const char *msg, size_t len, int64_t t)
 	json_error_t err;
 
 	/* A notice (presence, poll.progress) has neither re nor seq: skip the
-	 * parse, there are N²/2 of them while the room fills. */
+	 * parse, there may be many while the room fills. */
 	if (c->index >= 0 && !memmem(msg, len, "\"re\":", 5) && !memmem(msg, len, "\"seq\":", 6)) {
 		notices++;
 		return;
