@@ -497,7 +497,7 @@ test('a session that ends under the page comes back to the sign-in page, then to
   assert.deepEqual(page.errors, []);
 });
 
-test('the meetings list: tabs, search by title and dates, and a clone', async () => {
+test('the meeting closed, then found among the past ones and cloned; the list searched', async () => {
   const page = state.page;
   await page.getByRole('link', { name: vi['con.navMeetings'], exact: true }).first().click();
   await page.locator('.c-status', { hasText: vi['list.none.upcoming'] }).waitFor();
@@ -505,7 +505,24 @@ test('the meetings list: tabs, search by title and dates, and a clone', async ()
   await page.locator('.c-meeting').first().waitFor();
   assert.equal(await page.locator('.c-meeting .c-meeting-title').innerText(), 'Họp giao ban tháng 12');
 
-  // Clone it for January: agenda and roster, not the documents.
+  // Closed after a question; then read-only.
+  await page.locator('.c-meeting .c-meeting-title').click();
+  await page.getByRole('button', { name: vi['mtg.close'] }).click();
+  const ask = page.locator('dialog.dialog');
+  assert.match(await ask.innerText(), /Kết thúc cuộc họp\?/);
+  await ask.locator('.dialog-action').click();
+  await ask.waitFor({ state: 'detached' });
+  await page.locator('.c-meeting-head .state-chip[data-state="closed"]').waitFor();
+  await tab(page, 'agenda').click();
+  await page.locator('.c-agenda-tab .notice', { hasText: vi['agenda.closed'] }).waitFor();
+  assert.equal(await page.locator('.c-add-item').count(), 0, 'no item can be added to a closed meeting');
+  assert.equal(await page.locator('.c-item .c-item-title').first().isDisabled(), true);
+  await shots(page, 'agenda-closed');
+
+  // Among the past meetings; cloned for January: agenda and roster, not the documents.
+  await page.getByRole('link', { name: vi['con.navMeetings'], exact: true }).first().click();
+  await page.getByRole('link', { name: vi['list.past'] }).click();
+  await page.locator('.c-meeting[data-state="closed"]').waitFor();
   await page.locator('.c-meeting').getByRole('button', { name: /Nhân bản/ }).click();
   const dlg = page.locator('dialog.dialog');
   await dlg.getByLabel(vi['form.title']).fill('Họp giao ban tháng 1');
@@ -514,6 +531,7 @@ test('the meetings list: tabs, search by title and dates, and a clone', async ()
   await dlg.locator('.dialog-action').click();
   await page.waitForURL(/\/console\/m\/[a-z0-9]+$/);
   await page.locator('.c-meeting-name', { hasText: 'Họp giao ban tháng 1' }).waitFor();
+  state.clone = /\/m\/([a-z0-9]+)$/.exec(page.url())[1];
   assert.equal(await page.locator('.c-meeting-head .state-chip').innerText(), 'Chưa bắt đầu');
   assert.equal(await page.locator('.c-tab[data-tab="agenda"] .c-tab-count').innerText(), '3');
   assert.equal(await page.locator('.c-tab[data-tab="roster"] .c-tab-count').innerText(), '6');
@@ -587,11 +605,14 @@ test('every console screen at tablet width, in both languages', async () => {
   await page.getByRole('link', { name: vi['list.all'] }).click();
   await page.locator('.c-meeting').nth(1).waitFor();
   await shots(page, 'list');
-  await page.goto(`${srv.url}/console/m/${state.meeting}`);
+  // The January meeting, cloned from December's, is being prepared.
+  await page.goto(`${srv.url}/console/m/${state.clone}`);
   await page.locator('form.c-form').waitFor();
   await shots(page, 'details');
   await tab(page, 'agenda').click();
+  await item(page, 1).locator('input.c-file').setInputFiles(path.join(DATA, 'hop-giao-ban.pdf'));
   await item(page, 1).locator('.c-doc').waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shots(page, 'agenda');
   await tab(page, 'roster').click();
   await page.locator('.c-roster-table tbody tr').nth(5).waitFor();

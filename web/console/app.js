@@ -54,6 +54,8 @@ export function link(href, attrs, ...children) {
 export function currentUser() { return me?.user || null; }
 
 function signedOut(noticeKey) {
+  // A dialog left open would stand over the sign-in page.
+  for (const d of document.querySelectorAll('dialog')) { if (d.open) d.close(); d.remove(); }
   view?.destroy?.();
   view = null;
   shell = null;

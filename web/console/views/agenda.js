@@ -138,7 +138,7 @@ export function agendaTab(ctx) {
         return { planned_minutes: x };
       });
 
-    const handle = h('button.c-handle', {
+    const handle = h(closed ? 'button.c-handle.c-invisible' : 'button.c-handle', {
       type: 'button', draggable: closed ? 'false' : 'true', disabled: closed,
       't_aria-label': ['agenda.handle', { n, title: it.title }], 't_title': 'agenda.handleTip',
       dataset: { focusKey: 'handle' },
@@ -219,7 +219,7 @@ export function agendaTab(ctx) {
         handle,
         h('span.c-item-no', { 'aria-hidden': 'true' }, String(n)),
         title,
-        h('div.c-item-actions', {}, up, down, remove),
+        closed ? null : h('div.c-item-actions', {}, up, down, remove),
         h('div.c-item-meta', {},
           field('agenda.presenter', presenter, { cls: 'c-inline-field' }),
           field('agenda.minutes', minutes, { cls: 'c-inline-field c-minutes-field' }))),

@@ -20,6 +20,7 @@ export function cloneDialog(meeting, { go }) {
       h('div.c-row', {}, field('form.starts', starts, { cls: 'c-grow' }), field('form.ends', ends, { cls: 'c-grow' })),
     ],
     action: 'clone.yes',
+    wide: true,
     busyKey: 'clone.busy',
     async onAction(dlg) {
       if (!title.value.trim()) { title.focus(); return { key: 'why.title' }; }
