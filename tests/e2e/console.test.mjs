@@ -301,6 +301,16 @@ test('the roster comes from a CSV file, previewed row by row before anything is 
   // The chair and the secretary from the form, and the room display.
   assert.deepEqual(await page.locator('.c-roster-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.role)), ['chair', 'secretary', 'display']);
 
+  // A file the server cannot read as a roster: said in words, nothing added.
+  const bad = path.join(tmp, 'bang-tinh.csv');
+  fs.writeFileSync(bad, 'STT;Số điện thoại\r\n1;0912345678\r\n');
+  await page.locator('input.c-csv-file').setInputFiles(bad);
+  const failed = page.locator('.c-preview.error-card');
+  await failed.waitFor();
+  assert.match(await failed.locator('.c-error').innerText(), /^Dòng đầu tiên phải là tên các cột, trong đó có cột “Họ và tên”/);
+  await shots(page, 'csv-refused-file');
+  await failed.getByRole('button', { name: vi['con.close'] }).click();
+
   const file = path.join(tmp, 'danh-sach-dai-bieu.csv');
   fs.writeFileSync(file, CSV);
   await page.locator('input.c-csv-file').setInputFiles(file);
@@ -595,6 +605,17 @@ test('an administrator sees every meeting and manages the staff accounts', async
   await page.locator('dialog.dialog .dialog-action').click();
   await em.locator('.c-badge', { hasText: 'disabled' }).waitFor();
   await shots(page, 'staff');
+  // One's own account, from the name in the bar.
+  await page.locator('.c-who').click();
+  const mine = page.locator('dialog.dialog');
+  await mine.getByLabel(en['account.current']).fill('not my password at all');
+  await mine.getByLabel(en['staff.newPassword'], { exact: true }).fill('quan-tri-moi-2027');
+  await mine.getByLabel(en['account.again']).fill('quan-tri-moi-2027');
+  await mine.locator('.dialog-action').click();
+  await mine.locator('.c-error', { hasText: en['why.currentWrong'] }).waitFor();
+  assert.equal(await page.locator('.c-bar').count(), 1, 'a wrong current password does not sign out');
+  await shots(page, 'account');
+  await mine.getByRole('button', { name: 'Cancel' }).click();
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

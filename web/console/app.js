@@ -34,14 +34,14 @@ let shell = null;     // {main, nav} while signed in
 let view = null;      // the mounted view: {destroy?(), path?, show?(path)}
 
 // Moves to a path of the console without reloading the page.
-export function go(path, { replace = false } = {}) {
+function go(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   route();
 }
 
 // A link that navigates inside the console (a new tab still works).
-export function link(href, attrs, ...children) {
+function link(href, attrs, ...children) {
   const a = h('a', { href, ...attrs }, ...children);
   a.addEventListener('click', (e) => {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
@@ -50,8 +50,6 @@ export function link(href, attrs, ...children) {
   });
   return a;
 }
-
-export function currentUser() { return me?.user || null; }
 
 function signedOut(noticeKey) {
   // A dialog left open would stand over the sign-in page.

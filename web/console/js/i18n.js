@@ -184,9 +184,3 @@ export function langSwitch() {
   }
   return group;
 }
-
-// Vietnamese letters without their marks, lower case: "Giao Ban" and
-// "giao bán" match alike.
-export function fold(s) {
-  return String(s ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-}
