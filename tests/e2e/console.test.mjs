@@ -417,6 +417,18 @@ test('a Word document is uploaded onto item 2 and converted, with its progress s
   await dlg.locator('.dialog-action').click();
   await dlg.waitFor({ state: 'detached' });
   await doc.locator('.c-doc-title', { hasText: 'Báo cáo giao ban tháng 11' }).waitFor();
+  // Moved out of the agenda and back, with the dialog's list of items.
+  const move = async (from, to) => {
+    await from.getByRole('button', { name: 'Chuyển “Báo cáo giao ban tháng 11” sang nội dung khác' }).click();
+    await page.locator('dialog.dialog').getByLabel(vi['agenda.docMoveTo']).selectOption({ label: to });
+    await page.locator('dialog.dialog .dialog-action').click();
+    await page.locator('dialog.dialog').waitFor({ state: 'detached' });
+  };
+  await move(doc, vi['agenda.docNoItem']);
+  await page.locator('.c-unfiled .c-doc', { hasText: 'Báo cáo giao ban tháng 11' }).waitFor();
+  await report.locator('.c-doc-none').waitFor();
+  await move(page.locator('.c-unfiled .c-doc'), '2. Báo cáo tình hình tháng 11');
+  await doc.waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));
   await shots(page, 'agenda');
   // A file the server refuses is said in words, in the reader's language.
@@ -616,6 +628,19 @@ test('an administrator sees every meeting and manages the staff accounts', async
   assert.equal(await page.locator('.c-bar').count(), 1, 'a wrong current password does not sign out');
   await shots(page, 'account');
   await mine.getByRole('button', { name: 'Cancel' }).click();
+
+  // The January meeting given to the second secretary, who then has it.
+  await page.goto(`${srv.url}/console/m/${state.clone}`);
+  await page.getByLabel(en['details.giveEmail']).fill(OTHER.email);
+  await page.getByRole('button', { name: en['details.give'] }).click();
+  await page.locator('.c-staff', { hasText: OTHER.name }).waitFor();
+  await page.locator('.c-staff', { hasText: SEC.name }).locator('.c-badge', { hasText: en['details.creator'] }).waitFor();
+  const chau = await newPage('laptop', 'vi');
+  await signIn(chau, OTHER);
+  await chau.getByRole('link', { name: vi['list.all'] }).click();
+  await chau.locator('.c-meeting .c-meeting-title', { hasText: 'Họp giao ban tháng 1' }).waitFor();
+  assert.equal(await chau.locator('.c-meeting').count(), 1);
+  await chau.context().close();
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
