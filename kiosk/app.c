@@ -293,6 +293,21 @@ static bool fetch_transient(int status)
 	return status != -EPERM && status != -ENOENT && status != -EFBIG;
 }
 
+/* Downloads document `id` into the cache (urgent: before the others). */
+static void fetch_doc(struct app *a, struct doc *ds, bool urgent)
+{
+	struct net_fetch f;
+
+	memset(&f, 0, sizeof f);
+	f.kind = NET_FETCH_DOC;
+	snprintf(f.key, sizeof f.key, "doc:%s", ds->id);
+	snprintf(f.doc, sizeof f.doc, "%s", ds->id);
+	snprintf(f.path, sizeof f.path, "/api/docs/%s/document.pdf", ds->id);
+	f.urgent = urgent;
+	if (net_fetch(a->net, &f) == 0)
+		ds->st = D_FETCHING;
+}
+
 /* Asks for page `page` of document d to be drawn at the page area's size,
  * downloading what it needs first. */
 static void ensure(struct app *a, const struct room_doc *d, int page, bool urgent)
@@ -344,32 +359,13 @@ static void ensure(struct app *a, const struct room_doc *d, int page, bool urgen
 		snprintf(job.path, sizeof job.path, "%s", ds->path);
 		pages_request(a->pages, &job);
 		break;
-	case D_NONE: {
-		struct net_fetch f;
-
-		memset(&f, 0, sizeof f);
-		f.kind = NET_FETCH_DOC;
-		snprintf(f.key, sizeof f.key, "doc:%s", d->id);
-		snprintf(f.doc, sizeof f.doc, "%s", d->id);
-		snprintf(f.path, sizeof f.path, "/api/docs/%s/document.pdf", d->id);
-		f.urgent = urgent;
-		if (net_fetch(a->net, &f) == 0)
-			ds->st = D_FETCHING;
+	case D_NONE:
+		fetch_doc(a, ds, urgent);
 		break;
-	}
 	case D_FETCHING:
-		if (urgent) {
-			struct net_fetch f;
-
-			/* promote a queued pre-fetch */
-			memset(&f, 0, sizeof f);
-			f.kind = NET_FETCH_DOC;
-			snprintf(f.key, sizeof f.key, "doc:%s", d->id);
-			snprintf(f.doc, sizeof f.doc, "%s", d->id);
-			snprintf(f.path, sizeof f.path, "/api/docs/%s/document.pdf", d->id);
-			f.urgent = true;
-			net_fetch(a->net, &f);
-		}
+		/* an urgent ask moves a queued pre-fetch to the front */
+		if (urgent)
+			fetch_doc(a, ds, true);
 		break;
 	case D_FAILED:
 		if (urgent)
@@ -383,9 +379,9 @@ static void ensure(struct app *a, const struct room_doc *d, int page, bool urgen
 static void prefetch(struct app *a)
 {
 	const struct room_view *v = room_view(a->room);
-	const struct room_doc *d;
+	const struct room_doc *d = v->presented_doc[0] ? room_doc(v, v->presented_doc) : NULL;
 
-	if (!v->presented_doc[0] || !(d = room_doc(v, v->presented_doc)))
+	if (!d)
 		return;
 	ensure(a, d, v->presented_page + 1, false);
 	ensure(a, d, v->presented_page - 1, false);
@@ -410,17 +406,8 @@ static void prefetch_docs(struct app *a)
 		if (ds->st == D_NONE && cache_lookup(&a->cache, a->server_key, d->id, ds->path,
 						     sizeof ds->path) == 0)
 			ds->st = D_READY;
-		if (ds->st == D_NONE) {
-			struct net_fetch f;
-
-			memset(&f, 0, sizeof f);
-			f.kind = NET_FETCH_DOC;
-			snprintf(f.key, sizeof f.key, "doc:%s", d->id);
-			snprintf(f.doc, sizeof f.doc, "%s", d->id);
-			snprintf(f.path, sizeof f.path, "/api/docs/%s/document.pdf", d->id);
-			if (net_fetch(a->net, &f) == 0)
-				ds->st = D_FETCHING;
-		}
+		if (ds->st == D_NONE)
+			fetch_doc(a, ds, false);
 	}
 }
 

@@ -625,8 +625,8 @@ static int add_cookie(struct net *n, unsigned char **p, unsigned char *end, stru
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		    size_t len)
 {
-	struct conn *c = lws_get_opaque_user_data(wsi);
-	struct lws_context *ctx = lws_get_context(wsi);
+	struct conn *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+	struct lws_context *ctx = wsi ? lws_get_context(wsi) : NULL;
 	struct net *n = ctx ? lws_context_user(ctx) : NULL;
 
 	switch (reason) {
