@@ -23,7 +23,8 @@ and composing and presenting the frame.
 Modes: `next` presents the pages in order (each one the page after the one
 on screen: the kiosk has drawn it ahead); `jump` presents pages in a fixed
 pseudo-random order that never repeats one of the last eight shown nor
-moves by one (no page is ready in advance: every change is drawn then).
+moves by one (so the page is not the one drawn ahead, and is drawn then —
+unless it is still among the pages the kiosk keeps from earlier).
 
 usage: latency.py --url BASE --chair-url URL --trace FILE --doc ID --pages N
                   --mode next|jump [--count 100] [--interval-ms 500]

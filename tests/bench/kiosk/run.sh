@@ -10,7 +10,7 @@
 # 3-megapixel images), creates a meeting with both, starts `plenum serve` on
 # a free loopback port, an X server without a screen (Xvfb, 1920×1080) and
 # the kiosk in it, full screen, with --trace; then, for each document and
-# each mode (next: the page after; jump: a page that is not ready), the chair
+# each mode (next: the page after; jump: a page that is not next), the chair
 # (latency.py) presents BENCH_PRESENTS pages BENCH_INTERVAL_MS apart and
 # reads each page's arrival on the screen from the trace. Prints a markdown
 # table and writes it, with the machine and the raw JSON lines, to
@@ -132,7 +132,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(f"{sys.argv[2]} page changes {sys.argv[3]} ms apart at {sys.argv[4]}; latency is from the chair's")
 print("`present` to the frame with the new page returned from SDL_RenderPresent() (CLOCK_MONOTONIC);")
-print("next: the page after the one shown (drawn ahead); jump: a page not drawn ahead.")
+print("next: the page after the one shown (drawn ahead); jump: a page not next to it (drawn then).")
 print()
 print("| page | change | p50 ms | p90 ms | p99 ms | max ms | lost | load |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
