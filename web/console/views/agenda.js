@@ -128,9 +128,9 @@ export function agendaTab(ctx) {
     };
     const title = inline(input({ value: it.title, maxlength: 300, class: 'c-item-title', 't_aria-label': ['agenda.titleOf', { n }] }), 'title',
       (v) => (v.trim() ? { title: v.trim() } : refuse('why.itemTitle')));
-    const presenter = inline(input({ value: it.presenter || '', maxlength: 100, class: 'c-item-presenter', 't_placeholder': 'agenda.presenterNone' }), 'presenter',
+    const presenter = inline(input({ value: it.presenter || '', maxlength: 100, class: 'c-item-presenter', 't_placeholder': 'agenda.presenterNone', 't_aria-label': ['agenda.presenterOf', { n }] }), 'presenter',
       (v) => ({ presenter: v.trim() }));
-    const minutes = inline(input({ type: 'number', min: 1, max: 1440, step: 1, inputmode: 'numeric', value: it.planned_minutes ?? '', class: 'c-item-minutes' }), 'minutes',
+    const minutes = inline(input({ type: 'number', min: 1, max: 1440, step: 1, inputmode: 'numeric', value: it.planned_minutes ?? '', class: 'c-item-minutes', 't_aria-label': ['agenda.minutesOf', { n }] }), 'minutes',
       (v) => {
         if (v === '') return { planned_minutes: null };
         const x = Number(v);
