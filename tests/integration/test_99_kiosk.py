@@ -8,6 +8,9 @@ server, checked by its pixels as a person in the room would check it:
   itself draws it at that size (`mutool draw`), by a similarity threshold;
   the document was downloaded once, into a cache named by its SHA-256;
 - a confidential document is shown from the server's watermarked image;
+- a vote in progress covers the screen with a meter as full as the share
+  who voted, its result stays up once closed, and the speaker's line shows;
+- a link the server refuses is said so;
 - a page that hangs MuPDF becomes a message on the screen and the kiosk
   goes on to the next page;
 - a server that freezes (a network gone silent) is noticed and the kiosk
@@ -455,6 +458,88 @@ def test_silent_server_is_noticed_and_the_kiosk_comes_back(server_factory, tmp_p
     check_log(log)
     assert k.returncode == 0, f"the kiosk exited {k.returncode}:\n{log}"
     assert_shows_page(tmp_path, Image.ppm(out), pdf, 3, "after the silence")
+
+
+def count_color(img, rgb, tol=12, rows=None):
+    """How many pixels (in `rows`, default all) are within tol of rgb."""
+    n = 0
+    for y in rows if rows is not None else range(img.h):
+        o = y * img.w * 3
+        row = img.rgb[o:o + img.w * 3]
+        for i in range(0, len(row), 3):
+            if abs(row[i] - rgb[0]) <= tol and abs(row[i + 1] - rgb[1]) <= tol \
+                    and abs(row[i + 2] - rgb[2]) <= tol:
+                n += 1
+    return n
+
+
+def test_vote_result_and_speaker_on_screen(server_factory, tmp_path):
+    srv = server_factory(prepare)
+    m = srv.ctx
+    chair = join(srv.url, m["chair_url"])
+    member = join(srv.url, m["participants"]["Nguyễn Văn An"]["url"])
+    vote_bg, meter = (0x0b, 0x1a, 0x2e), (0x14, 0x59, 0xa8)
+
+    async def open_and_vote():
+        c, _ = await connect(srv.url, chair["session"], label="chair")
+        mc, _ = await connect(srv.url, member["session"], label="member")
+        r = await c.ok("poll.open", question="Thông qua kế hoạch tháng 12?", secret=False)
+        await mc.ok("ballot.cast", poll=r["poll"], option=0)
+        await close_all([c, mc])
+        return r["poll"]
+    poll = run(open_and_vote())
+
+    # A vote in progress covers the screen: its question, "1 of 2 have
+    # voted", and a meter half full.
+    out = tmp_path / "vote.ppm"
+    code, log = snapshot(tmp_path, m["display_url"], out, lang="en")
+    assert code == 0, log
+    img = Image.ppm(out)
+    assert img.px(10, 10) == vote_bg, f"no vote panel: {img.px(10, 10)}"
+    rows = [(y, count_color(img, meter, rows=[y])) for y in range(H // 3, H - 30, 2)]
+    y, fill = max(rows, key=lambda r: r[1])
+    track = sum(1 for x in range(W) if img.px(x, y) != vote_bg)
+    assert fill > 0 and track > 0, "no progress meter"
+    assert abs(fill / track - 0.5) < 0.05, f"meter {fill} of {track}: not 1 of 2 voted"
+
+    # The chair closes it with the kiosk watching: the result stays up.
+    argv = [kiosk_bin(), "--url", m["display_url"], "--snapshot", str(tmp_path / "result.ppm"),
+            "--after", "3", "--idle", "120000", "--size", f"{W}x{H}",
+            "--cache", str(tmp_path / "kiosk-cache")]
+    logp = tmp_path / "kiosk.log"
+    logf = open(logp, "w")
+    k = subprocess.Popen(argv, stdout=logf, stderr=logf, env=kiosk_env(tmp_path))
+    try:
+        deadline = time.monotonic() + SHOW_TIMEOUT
+        while "connected" not in logp.read_text(errors="replace"):
+            assert k.poll() is None and time.monotonic() < deadline, logp.read_text()
+            time.sleep(0.2)
+
+        async def close_and_speak():
+            c, _ = await connect(srv.url, chair["session"], label="chair")
+            await c.ok("poll.close", poll=poll)
+            await c.ok("speaker.next", participant=member["participant"])
+            await close_all([c])
+        run(close_and_speak())
+        k.wait(SHOW_TIMEOUT)
+    finally:
+        if k.poll() is None:
+            k.kill()
+            k.wait()
+        logf.close()
+    log = logp.read_text(errors="replace")
+    check_log(log)
+    assert k.returncode == 0, log
+    img = Image.ppm(tmp_path / "result.ppm")
+    assert img.px(10, 10) == vote_bg, "the result went away"
+    # passed, in green; the bar of "for" full (the one ballot), and nothing
+    # in the other two
+    assert count_color(img, (0x4a, 0xde, 0x80), tol=30) > 500, "no 'passed' in green"
+    assert count_color(img, (0x16, 0xa3, 0x4a), tol=8) > W, "no full bar for 'for'"
+    assert count_color(img, (0xdc, 0x26, 0x26), tol=8) == 0, "a bar for 'against'"
+    # and who has the floor, with the red dot, along the bottom
+    assert count_color(img, (0xef, 0x44, 0x44), tol=30, rows=range(H - 90, H - 24)) > 20, \
+        "no speaker's line"
 
 
 # ------------------------------------------------------------------ a real window
