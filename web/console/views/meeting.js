@@ -37,6 +37,7 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
   let current = tab;
   let destroyed = false;
   let tabView = null;
+  let touched = false; // the person has done something in the tab on screen
 
   const ctx = {
     id, user, go, link, meeting: null,
@@ -52,11 +53,12 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
       return res.meeting;
     },
     // Reads the meeting again and draws the tab anew (quiet: only when
-    // something changed, so that a field being typed in stays).
+    // something changed and the tab has not been touched since it was
+    // drawn, so that nothing being typed, previewed or uploaded is lost).
     async reload({ quiet = false } = {}) {
       const before = JSON.stringify(ctx.meeting);
       const m = await ctx.fetch();
-      if (!m || (quiet && JSON.stringify(m) === before)) return;
+      if (!m || (quiet && (touched || tabView?.busy?.() || JSON.stringify(m) === before))) return;
       renderTab();
     },
   };
@@ -64,6 +66,9 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
   clear(main).append(h('div.c-page', {},
     h('p.c-crumbs.small', {}, link('/console', {}, h('span', { i18n: 'con.navMeetings' }))),
     head, tabs, body));
+  for (const type of ['input', 'change', 'pointerdown', 'keydown', 'dragstart']) {
+    body.addEventListener(type, () => { touched = true; }, { capture: true });
+  }
   clear(body).append(h('p.c-status', { role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), ' ', h('span', { i18n: 'mtg.loading' })));
 
   function renderHead() {
@@ -125,6 +130,7 @@ export function mountMeeting(main, id, tab, { go, link, user }) {
   }
 
   function renderTab() {
+    touched = false;
     tabView?.destroy?.();
     const make = { details: detailsTab, agenda: agendaTab, roster: rosterTab, print: printTab }[current];
     const el = make(ctx);
