@@ -560,6 +560,8 @@ static void on_net(struct app *a, struct net_event *e)
 			net_send(a->net, a->gen, send);
 		free(send);
 		if (before != ROOM_LIVE && room_view(a->room)->phase == ROOM_LIVE) {
+			fprintf(stderr, "plenum-kiosk: in step with the meeting (event %lld)\n",
+				(long long)room_view(a->room)->seq);
 			retry_transient(a);
 			ch |= ROOM_CH_PHASE;
 		}

@@ -438,7 +438,9 @@ def test_silent_server_is_noticed_and_the_kiosk_comes_back(server_factory, tmp_p
             assert time.monotonic() < deadline, f"{what}:\n{logp.read_text()}"
             time.sleep(0.2)
     try:
-        wait_log("connected", 1, "the kiosk did not connect")
+        # In step (its first hello answered) before the server goes silent:
+        # "connected" alone may come before the server has read the hello.
+        wait_log("in step with the meeting", 1, "the kiosk did not get the meeting's state")
         # The server stops answering without closing anything: what a
         # network that drops silently looks like from the kiosk.
         srv.proc.send_signal(signal.SIGSTOP)
@@ -446,9 +448,13 @@ def test_silent_server_is_noticed_and_the_kiosk_comes_back(server_factory, tmp_p
             wait_log("next attempt", 1, "the kiosk did not notice that the server went silent")
         finally:
             srv.proc.send_signal(signal.SIGCONT)
-        wait_log("connected", 2, "the kiosk did not come back")
+        wait_log("in step with the meeting", 2, "the kiosk did not come back")
         chair_do(srv, m, ("present", 3))
-        k.wait(SHOW_TIMEOUT)
+        try:
+            k.wait(SHOW_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the kiosk did not show the page presented after the "
+                                 f"silence:\n{logp.read_text(errors='replace')}")
     finally:
         if k.poll() is None:
             k.kill()
@@ -511,7 +517,8 @@ def test_vote_result_and_speaker_on_screen(server_factory, tmp_path):
     k = subprocess.Popen(argv, stdout=logf, stderr=logf, env=kiosk_env(tmp_path))
     try:
         deadline = time.monotonic() + SHOW_TIMEOUT
-        while "connected" not in logp.read_text(errors="replace"):
+        # Its hello answered, so that the close and the turn come as events.
+        while "in step with the meeting" not in logp.read_text(errors="replace"):
             assert k.poll() is None and time.monotonic() < deadline, logp.read_text()
             time.sleep(0.2)
 
