@@ -471,7 +471,9 @@ static json_t *detail(struct srv *s, const char *meeting)
 
 static void route_meetings(struct srv *s, struct req *r, const struct staff_user *u, bool post)
 {
-	char when[16], q[1024], from[16], to[16], err[300] = "", id[AUTH_ID_LEN + 1];
+	/* Each as large as the longest argument: lws_get_urlarg_by_name() gives
+	 * up at the first argument, of any name, longer than the buffer. */
+	char when[1024], q[1024], from[1024], to[1024], err[300] = "", id[AUTH_ID_LEN + 1];
 	struct lws *wsi = http_wsi(r);
 	json_t *list = NULL, *body;
 	int rc;

@@ -210,6 +210,12 @@ def test_list_search_and_when(srv, staff):
     assert up[0] == a["id"] and c["id"] not in up
     assert up == [a["id"]]
     assert ids("from=2027-03-09&to=2027-03-10") == [c["id"]]
+    # A long search before the dates does not hide them.
+    assert ids("q=giao%20ban%20th%C3%A1ng%20ba&from=2027-03-09&to=2027-03-10") == \
+        [m for m in ids("q=giao%20ban%20th%C3%A1ng%20ba") if m == c["id"]]
+    assert ids("q=giao%20ban&from=2027-03-09&to=2027-03-10") == [c["id"]]
+    assert ids("q=" + "giao%20ban%20" * 3 + "&from=2027-03-01&to=2027-03-31&when=upcoming") == \
+        [m for m in ids("q=" + "giao%20ban%20" * 3) if m in up]
     assert_error(staff.get("/api/console/meetings?when=soon"), 400)
     assert_error(staff.get("/api/console/meetings?from=12/01/2026"), 400)
 
