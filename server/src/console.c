@@ -1034,9 +1034,9 @@ static int shift_items(struct store *st, const char *meeting, int64_t from, int 
 int console_agenda_add(struct store *st, const char *meeting, const char *actor, json_t *body,
 		       char item[AUTH_ID_LEN + 1], char *err, size_t errlen, json_t **event)
 {
-	const char *title, *presenter;
-	bool has_title, has_presenter, has_minutes;
-	int64_t minutes, n, pos;
+	const char *title = NULL, *presenter = NULL;
+	bool has_title = false, has_presenter = false, has_minutes = false;
+	int64_t minutes = 0, n, pos;
 	json_t *j = json_object_get(body, "position");
 	struct store_stmt *s;
 	int rc;
@@ -1091,9 +1091,9 @@ fail:
 int console_agenda_edit(struct store *st, const char *meeting, const char *item,
 			const char *actor, json_t *body, char *err, size_t errlen, json_t **event)
 {
-	const char *title, *presenter;
-	bool has_title, has_presenter, has_minutes;
-	int64_t minutes;
+	const char *title = NULL, *presenter = NULL;
+	bool has_title = false, has_presenter = false, has_minutes = false;
+	int64_t minutes = 0;
 	int rc;
 
 	*event = NULL;
