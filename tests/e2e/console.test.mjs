@@ -487,6 +487,18 @@ test('the invitation cards are downloaded, the meeting opened, and a member join
     ['Khai mạc và giới thiệu đại biểu', 'Báo cáo tình hình tháng 11', 'Thảo luận và kết luận']);
   assert.match(await phone.locator('body').innerText(), /Họp giao ban tháng 12/);
   await shot(phone, 'console-participant-joined-vi');
+  // The console renames item 3 while the meeting runs: the phone follows
+  // without being reloaded.
+  const renamed = await page.evaluate(async (id) => {
+    const m = (await (await fetch(`/api/console/meetings/${id}`)).json()).meeting;
+    const item = m.agenda[2].id;
+    const r = await fetch(`/api/console/meetings/${id}/agenda/${item}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Thảo luận, kết luận và bế mạc' }) });
+    return r.status;
+  }, state.meeting);
+  assert.equal(renamed, 200);
+  await phone.locator('.idle .agenda li', { hasText: 'Thảo luận, kết luận và bế mạc' }).waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
 

@@ -13,6 +13,11 @@ const BACKOFF_MAX = 15000;
 // status: 'connecting' (never had state yet), 'online', 'offline'
 // (had state, lost the link, retrying), 'unauthorised' (no session for this
 // meeting: retrying cannot help).
+// Events from the meeting console that change what every view is built on;
+// a client reloads the meeting's state on them.
+const RESYNC_EVENTS = new Set(['agenda.changed', 'meeting.edited', 'participant.changed',
+  'participant.removed', 'roster.imported']);
+
 export class MeetingClient {
   constructor(meetingId, { onChange, onStatus }) {
     this.meetingId = meetingId;
@@ -303,6 +308,9 @@ export class MeetingClient {
         }
         break;
       default:
+        // The console changed the meeting's shape (agenda, roster, title):
+        // take the whole state again rather than patch it.
+        if (RESYNC_EVENTS.has(ev.type)) { this.seq = null; this.sendHello(false); return; }
         break; // an event this client does not know yet: its seq still counts
     }
     this.onChange?.({ kind: 'event', msg: ev });
