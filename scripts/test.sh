@@ -29,6 +29,6 @@ cmake --build "$build" -j"$(nproc)"
 if [ $# -eq 0 ]; then
   fuzz=build-fuzz
   CC=clang cmake -S . -B "$fuzz" -DCMAKE_BUILD_TYPE=Debug -DPLENUM_FUZZ=ON -DPLENUM_BENCH=OFF
-  cmake --build "$fuzz" -j"$(nproc)" --target fuzz_request fuzz_document
+  cmake --build "$fuzz" -j"$(nproc)" --target fuzz_request fuzz_document fuzz_roster
   (cd "$fuzz" && ctest --output-on-failure -L fuzz -j2)
 fi
