@@ -85,6 +85,12 @@ for i in 1 2 3 4 5; do
   echo "Member:        $public_url/j/${line%%|*}  (${line#*|})"
 done
 echo
+echo "Meeting console (for the staff who prepare meetings): $public_url/console"
+echo "  an account first: $plenum user add --data $data --name NAME --email EMAIL --role admin"
+if [ -x build/kiosk/plenum-kiosk ]; then
+  echo "The room's screen as a program: build/kiosk/plenum-kiosk --url $public_url/j/$(get display)"
+fi
+echo
 case "$listen" in
   127.*|localhost:*) echo "Only this computer can reach it. For phones on your network:"
                      echo "  scripts/run.sh --listen 0.0.0.0:8080 --public-url http://$(hostname -I 2>/dev/null | awk '{print $1}'):8080" ;;
