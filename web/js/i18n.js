@@ -28,10 +28,23 @@ export function pickLang() {
   return 'en';
 }
 
-async function load(l) {
-  const res = await fetch(`/i18n/${l}.json`);
-  if (!res.ok) throw new Error(`i18n ${l}: HTTP ${res.status}`);
+// Pages with words of their own (the meeting console) add a dictionary,
+// read over this one, and what else a language switch must redo: both
+// before initI18n().
+const extraDicts = [];
+const translators = [];
+export function addDictionary(urlFor) { extraDicts.push(urlFor); }
+export function onTranslate(fn) { translators.push(fn); }
+
+async function loadOne(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`i18n ${url}: HTTP ${res.status}`);
   return res.json();
+}
+
+async function load(l) {
+  const all = await Promise.all([loadOne(`/i18n/${l}.json`), ...extraDicts.map((f) => loadOne(f(l)))]);
+  return Object.assign({}, ...all);
 }
 
 export async function initI18n() {
@@ -110,6 +123,7 @@ export function translateAll(root = document) {
     }
   }
   for (const el of root.querySelectorAll('[data-date]')) el.textContent = formatDate(el.dataset.date);
+  for (const fn of translators) fn(root);
 }
 
 export async function setLang(l) {

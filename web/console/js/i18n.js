@@ -9,70 +9,18 @@
 //
 // The dictionary is the web client's (/i18n/<lang>.json: roles, the
 // server's reasons for a refused upload, the footer, the switch's label)
-// with the console's own (/console/i18n/<lang>.json) over it. /js/i18n.js
-// loads only the first and keeps it to itself, which is why the console
-// has this module (and dom.js, ui.js) rather than importing those.
+// with the console's own (/console/i18n/<lang>.json) over it: this module
+// is /js/i18n.js with that dictionary added, and the console's ways of
+// saying a meeting's time.
 //
 // Invariant: a key missing in Vietnamese shows the English sentence, never
 // the key; a key missing in both shows '' and a console warning.
 
-const LANGS = ['vi', 'en'];
-const STORAGE_KEY = 'plenum.lang';
+import { addDictionary, onTranslate, t, currentLang } from '/js/i18n.js';
 
-let lang = 'en';
-let dict = {};
-let fallback = {};
+export { currentLang, pickLang, initI18n, t, tx, ta, translateAll, setLang, langSwitch } from '/js/i18n.js';
 
-export function currentLang() { return lang; }
-
-// First language in the browser's list that we speak; a choice made with
-// the VI/EN switch wins.
-export function pickLang() {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (LANGS.includes(saved)) return saved;
-  } catch { /* private mode: no storage */ }
-  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language || 'en'];
-  for (const p of prefs) {
-    const base = String(p).toLowerCase().split('-')[0];
-    if (LANGS.includes(base)) return base;
-  }
-  return 'en';
-}
-
-async function loadOne(url) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.json();
-}
-
-// The app's strings, then the console's over them.
-async function load(l) {
-  const [app, own] = await Promise.all([loadOne(`/i18n/${l}.json`).catch(() => ({})), loadOne(`/console/i18n/${l}.json`)]);
-  return { ...app, ...own };
-}
-
-export async function initI18n() {
-  lang = pickLang();
-  const [d, en] = await Promise.all([load(lang), lang === 'en' ? null : load('en').catch(() => ({}))]);
-  dict = d;
-  fallback = en || d;
-  document.documentElement.lang = lang;
-}
-
-// An argument is text, or {key, args}: a sentence translated in its turn
-// (the server's reasons, reasons.js), so that a switch re-translates it.
-const arg = (v) => (v && typeof v === 'object' && typeof v.key === 'string' ? t(v.key, v.args) : String(v));
-
-export function t(key, args) {
-  let s = dict[key] ?? fallback[key];
-  if (s === undefined) {
-    console.warn('missing string', key);
-    return '';
-  }
-  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? arg(args[k]) : m));
-  return s;
-}
+addDictionary((l) => `/console/i18n/${l}.json`);
 
 // The key for a count: `<key>One` for exactly one ("1 item"), else the key
 // itself ("{n} items"); Vietnamese says both alike.
@@ -80,27 +28,9 @@ export function plural(key, n) {
   return Number(n) === 1 ? `${key}One` : key;
 }
 
-// Text content from a key, remembered for the next language switch.
-export function tx(el, key, args) {
-  el.dataset.i18n = key;
-  if (args) el.dataset.i18nArgs = JSON.stringify(args);
-  else delete el.dataset.i18nArgs;
-  el.textContent = t(key, args);
-  return el;
-}
-
-// An attribute (aria-label, placeholder, title) from a key.
-export function ta(el, attr, key, args) {
-  const map = el.dataset.i18nAttr ? JSON.parse(el.dataset.i18nAttr) : {};
-  map[attr] = [key, args || null];
-  el.dataset.i18nAttr = JSON.stringify(map);
-  el.setAttribute(attr, t(key, args));
-  return el;
-}
-
 const LOCALE = { vi: 'vi-VN', en: 'en-GB' };
 
-const fmt = (opts) => new Intl.DateTimeFormat(LOCALE[lang], opts);
+const fmt = (opts) => new Intl.DateTimeFormat(LOCALE[currentLang()], opts);
 
 function valid(iso) {
   const d = new Date(iso);
@@ -134,53 +64,11 @@ export function tw(el, starts, ends) {
   return el;
 }
 
-export function translateAll(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n, el.dataset.i18nArgs ? JSON.parse(el.dataset.i18nArgs) : undefined);
-  }
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const [attr, [key, args]] of Object.entries(JSON.parse(el.dataset.i18nAttr))) {
-      el.setAttribute(attr, t(key, args || undefined));
-    }
-  }
+// A switch of language re-formats the times and dates this module wrote.
+onTranslate((root) => {
   for (const el of root.querySelectorAll('[data-times]')) {
     const [s, e] = JSON.parse(el.dataset.times);
     el.textContent = formatWhen(s, e);
   }
   for (const el of root.querySelectorAll('[data-day]')) el.textContent = formatDay(el.dataset.day);
-}
-
-export async function setLang(l) {
-  if (!LANGS.includes(l) || l === lang) return;
-  const d = await load(l);
-  dict = d;
-  if (l === 'en') fallback = d;
-  else if (!Object.keys(fallback).length) fallback = await load('en').catch(() => ({}));
-  lang = l;
-  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* ignore */ }
-  document.documentElement.lang = l;
-  translateAll();
-  for (const b of document.querySelectorAll('.lang-switch button')) {
-    b.setAttribute('aria-pressed', String(b.dataset.lang === l));
-  }
-  document.dispatchEvent(new CustomEvent('plenum:lang', { detail: l }));
-}
-
-// The VI/EN switch: two real buttons, the current one pressed.
-export function langSwitch() {
-  const group = document.createElement('div');
-  group.className = 'lang-switch';
-  group.setAttribute('role', 'group');
-  ta(group, 'aria-label', 'lang.label');
-  for (const l of LANGS) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.dataset.lang = l;
-    b.lang = l;
-    b.textContent = l.toUpperCase();
-    b.setAttribute('aria-pressed', String(l === lang));
-    b.addEventListener('click', () => setLang(l));
-    group.append(b);
-  }
-  return group;
-}
+});
