@@ -541,15 +541,23 @@ def qr_codes(pdf_bytes, tmp_path, name):
         pytest.fail("mutool (mupdf-tools) and zbarimg (zbar-tools) are needed: scripts/deps.sh --test")
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(pdf_bytes)
-    subprocess.run(["mutool", "draw", "-q", "-r", "150", "-o", str(tmp_path / f"{name}-%d.png"),
-                    str(pdf)], check=True, capture_output=True, timeout=120)
-    pages = sorted(tmp_path.glob(f"{name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    codes = []
-    for page in pages:
-        p = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True,
-                           timeout=120)
-        codes.append(sorted(line for line in p.stdout.splitlines() if line))
-    return codes
+    # Two resolutions, as two phones would see the sheet: zbar, finding many
+    # codes on one page, now and then misses one at one scale that it reads
+    # at the other. A code counts when either reads it.
+    found = []
+    for dpi in (150, 300):
+        out = tmp_path / f"{name}-{dpi}"
+        out.mkdir(exist_ok=True)
+        subprocess.run(["mutool", "draw", "-q", "-r", str(dpi), "-o", str(out / "p-%d.png"),
+                        str(pdf)], check=True, capture_output=True, timeout=120)
+        pages = sorted(out.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        for i, page in enumerate(pages):
+            p = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True,
+                               text=True, timeout=120)
+            if len(found) <= i:
+                found.append(set())
+            found[i] |= {line for line in p.stdout.splitlines() if line}
+    return [sorted(codes) for codes in found]
 
 
 def pdf_pages(data):
