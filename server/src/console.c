@@ -54,25 +54,6 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* The meeting's state inside a transaction: 0 draft, 1 live, 2 closed, or
- * -ENOENT / a store error. */
-static int state_of(struct store *st, const char *meeting)
-{
-	struct store_stmt *s = store_prepare(st, "SELECT state FROM meeting WHERE id = ?");
-	int rc, v = -ENOENT;
-
-	if (!s)
-		return -EIO;
-	store_bind_text(s, 1, meeting);
-	rc = store_step(s);
-	if (rc == 1) {
-		const char *t = store_col_text(s, 0);
-		v = strcmp(t, "draft") == 0 ? 0 : strcmp(t, "live") == 0 ? 1 : 2;
-	}
-	store_reset(s);
-	return rc < 0 ? rc : v;
-}
-
 /* Begins a change of an open meeting: 0, or -ENOENT / -EROFS / a store
  * error with the transaction rolled back. */
 static int begin_change(struct store *st, const char *meeting)
@@ -81,7 +62,7 @@ static int begin_change(struct store *st, const char *meeting)
 
 	if (rc < 0)
 		return rc;
-	rc = state_of(st, meeting);
+	rc = meeting_state_get(st, meeting);
 	if (rc == 2)
 		rc = -EROFS;
 	if (rc < 0) {

@@ -957,9 +957,7 @@ bool meeting_is_closed(struct store *st, const char *meeting)
 
 /* ---- lifecycle and attendance ------------------------------------------ */
 
-/* The meeting's state inside the caller's transaction: 0 draft, 1 live,
- * 2 closed, or -ENOENT / a store error. */
-static int state_get(struct store *st, const char *meeting)
+int meeting_state_get(struct store *st, const char *meeting)
 {
 	struct store_stmt *s = store_prepare(st, "SELECT state FROM meeting WHERE id = ?");
 	int rc, v = -ENOENT;
@@ -987,7 +985,7 @@ static int state_set(struct store *st, const char *meeting, const char *to,
 	rc = store_begin(st);
 	if (rc < 0)
 		return rc;
-	cur = state_get(st, meeting);
+	cur = meeting_state_get(st, meeting);
 	if (cur < 0) {
 		rc = cur;
 		goto fail;
@@ -1075,7 +1073,7 @@ int meeting_attendance_set(struct store *st, const char *meeting, const char *pa
 	rc = store_begin(st);
 	if (rc < 0)
 		return rc;
-	rc = state_get(st, meeting);
+	rc = meeting_state_get(st, meeting);
 	if (rc < 0)
 		goto fail;
 	if (rc == 2) {

@@ -131,6 +131,10 @@ int meeting_present(struct store *st, const char *meeting, const char *actor,
 int meeting_unpresent_doc(struct store *st, const char *meeting, const char *doc,
 			  const char *actor, json_t **event);
 
+/* The meeting's state, also inside the caller's transaction: 0 draft,
+ * 1 live, 2 closed, or -ENOENT / a store error. */
+int meeting_state_get(struct store *st, const char *meeting);
+
 /* true if the meeting is closed (read-only). */
 bool meeting_is_closed(struct store *st, const char *meeting);
 

@@ -138,20 +138,10 @@ int vote_poll_open(struct store *st, const char *meeting, const char *actor,
 	if (rc < 0)
 		goto out;
 
-	s = store_prepare(st, "SELECT state FROM meeting WHERE id = ?");
-	if (!s) {
-		rc = -EIO;
+	rc = meeting_state_get(st, meeting);
+	if (rc < 0)
 		goto fail;
-	}
-	store_bind_text(s, 1, meeting);
-	rc = store_step(s);
-	bool closed = rc == 1 && strcmp(store_col_text(s, 0), "closed") == 0;
-	store_reset(s);
-	if (rc <= 0) {
-		rc = rc == 0 ? -ENOENT : rc;
-		goto fail;
-	}
-	if (closed) {
+	if (rc == 2) { /* closed */
 		rc = -EPERM;
 		goto fail;
 	}
