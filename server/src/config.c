@@ -17,7 +17,7 @@
 static const char *keys[] = {
 	"data", "listen", "public-url", "web-root", "max-upload",
 	"render-workers", "render-timeout", "max-connections", "cache-max",
-	"convert-timeout", "ballot-batch", NULL
+	"convert-timeout", "ballot-batch", "fanout-threads", NULL
 };
 
 static void replace(char **slot, const char *value)
@@ -40,6 +40,7 @@ void config_init(struct config *c)
 	c->cache_max = (size_t)2 << 30;
 	c->convert_timeout_ms = 60000;
 	c->ballot_batch = 1024;
+	c->fanout_threads = -1;
 }
 
 void config_free(struct config *c)
@@ -159,6 +160,12 @@ int config_set(struct config *c, const char *key, const char *value,
 		if (parse_long(value, 1, 1024, &l) < 0)
 			goto bad;
 		c->ballot_batch = (int)l;
+	} else if (strcmp(key, "fanout-threads") == 0) {
+		if (strcmp(value, "auto") == 0)
+			l = -1;
+		else if (parse_long(value, 0, 15, &l) < 0)
+			goto bad;
+		c->fanout_threads = (int)l;
 	} else if (strcmp(key, "max-connections") == 0) {
 		if (parse_long(value, 16, 1000000, &l) < 0)
 			goto bad;

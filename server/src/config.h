@@ -24,6 +24,7 @@ struct config {
 	size_t cache_max;       /* bytes of page images kept, default 2 GiB */
 	int convert_timeout_ms; /* 60000: one Office conversion (LibreOffice) */
 	int ballot_batch;       /* ballots in one durable transaction, 1..1024 (1024) */
+	int fanout_threads;     /* threads that help send an event, 0..15; -1: by the cores */
 };
 
 /* Fills in the defaults. */
@@ -33,7 +34,8 @@ void config_free(struct config *c);
 /* Sets one option: data, listen (HOST:PORT or PORT), public-url, web-root,
  * max-upload (bytes, with an optional K/M/G suffix), render-workers,
  * render-timeout (seconds), max-connections, cache-max (bytes, with an
- * optional K/M/G suffix), convert-timeout (seconds), ballot-batch (1..1024). Returns 0, or -EINVAL with a
+ * optional K/M/G suffix), convert-timeout (seconds), ballot-batch (1..1024),
+ * fanout-threads (0..15, or "auto"). Returns 0, or -EINVAL with a
  * sentence in err. */
 int config_set(struct config *c, const char *key, const char *value,
 	       char *err, size_t errlen);

@@ -511,6 +511,12 @@ static void route_metrics(struct srv *s, struct req *r)
 	fprintf(f, "# HELP plenum_events_total Events appended to meeting logs.\n"
 		   "# TYPE plenum_events_total counter\nplenum_events_total %llu\n",
 		(unsigned long long)s->events_total);
+	fprintf(f, "# HELP plenum_sends_direct_total Messages written to a client at once (fan-out).\n"
+		   "# TYPE plenum_sends_direct_total counter\nplenum_sends_direct_total %llu\n",
+		(unsigned long long)s->sends_direct);
+	fprintf(f, "# HELP plenum_sends_deferred_total Messages a full socket did not take at once (a slow client).\n"
+		   "# TYPE plenum_sends_deferred_total counter\nplenum_sends_deferred_total %llu\n",
+		(unsigned long long)s->sends_deferred);
 	fprintf(f, "# HELP plenum_renders_total Render jobs finished.\n"
 		   "# TYPE plenum_renders_total counter\nplenum_renders_total %llu\n",
 		(unsigned long long)s->renders_total);

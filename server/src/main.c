@@ -173,6 +173,9 @@ static const char serve_help[] =
 	"                      file to PDF (default 60)\n"
 	"  --ballot-batch N    ballots committed in one durable transaction, 1 to 1024\n"
 	"                      (default 1024; 1 commits each ballot on its own)\n"
+	"  --fanout-threads N  threads besides the main one that send each event to a\n"
+	"                      large room, 0 to 15 (default auto: one per extra core,\n"
+	"                      at most 3)\n"
 	"  --config FILE       read 'key = value' options from FILE first\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
 	"\n"
@@ -193,6 +196,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "cache-max", required_argument, NULL, 'C' },
 		{ "convert-timeout", required_argument, NULL, 'T' },
 		{ "ballot-batch", required_argument, NULL, 'B' },
+		{ "fanout-threads", required_argument, NULL, 'F' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },

@@ -22,6 +22,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "fanout.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -194,6 +195,16 @@ int server_run(const struct config *cfg)
 		goto out;
 	}
 	http_index_pending(&s);
+	s.fanout = fanout_new(cfg->fanout_threads < 0 ? fanout_default_helpers()
+						      : cfg->fanout_threads);
+	if (!s.fanout) {
+		log_error("cannot start the fan-out threads");
+		rc = -EIO;
+		goto out;
+	}
+	if (fanout_helpers(s.fanout))
+		log_info("events go out on %d threads%s", fanout_helpers(s.fanout) + 1,
+			 fanout_bound(s.fanout) ? ", each on its own processor" : "");
 
 	if (render_soffice(s.render))
 		log_info("Office files are converted by %s (timeout %d s)",
@@ -215,6 +226,7 @@ out:
 	if (s.ctx)
 		lws_context_destroy(s.ctx);
 	render_free(s.render);
+	fanout_free(s.fanout);
 	http_shutdown(&s);
 	store_close(s.st);
 	cache_free(s.cache);

@@ -39,6 +39,7 @@ struct srv {
 	struct store *st;
 	struct auth_key key;
 	struct render *render;
+	struct fanout *fanout;      /* ws.c sends each event to the room on these threads */
 	struct lws_context *ctx;
 	struct room *rooms;         /* ws.c: meetings with connected clients */
 	struct pending *pending;    /* http.c: requests waiting for a render */
@@ -54,6 +55,7 @@ struct srv {
 	char source_tarball[1024];  /* /source.tar.gz */
 	/* counters for /metrics */
 	uint64_t http_requests, events_total, renders_total, render_failures;
+	uint64_t sends_direct, sends_deferred; /* ws.c, invariant 11 */
 	int ws_connections;
 };
 

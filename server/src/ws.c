@@ -9,9 +9,11 @@
  * lws_ring of serialized messages (events and notices), each allocated
  * once with LWS_PRE headroom and written to every client from the same
  * buffer. Each connection keeps a `tail` into that ring and writes one
- * message per SERVER_WRITEABLE (the lws `minimal-ws-server-ring` pattern).
- * Unlike that example, the ring's oldest tail is recomputed only when the
- * ring runs three-quarters full, so that a fan-out costs O(N), not O(N²).
+ * message per SERVER_WRITEABLE (the lws `minimal-ws-server-ring` pattern)
+ * when it is behind; a connection that is not is written to at once
+ * (invariant 11). Unlike that example, the ring's oldest tail is recomputed
+ * only when the ring runs three-quarters full, so that a fan-out costs
+ * O(N), not O(N²).
  *
  * Replies to a connection's own requests go in a short per-connection
  * queue, written when the connection has no ring message waiting.
@@ -53,8 +55,17 @@
  *     screen for every arrival (O(N²)). Each presence remembers the state
  *     last announced, so a device that leaves and comes back within the
  *     time is no change at all.
+ * 11. A message goes out at once, without waiting for the socket to be
+ *     reported writable, to every connection that has nothing older waiting
+ *     (in the ring or unsent inside lws): ws.c frames it once and fanout.c
+ *     sends that frame to all of them, sharing the sockets among a few
+ *     threads, each on its own processor. What a socket did not take is
+ *     left to lws (the rest of a frame, sent raw before anything else) or
+ *     to the ring (a frame not begun). lws serves plain TCP here (TLS ends
+ *     at the reverse proxy), so the bytes on the socket are the frame.
  *
- * Threads: the lws service thread only.
+ * Threads: the lws service thread only; fanout.c's helpers write to the
+ * sockets while this thread waits for them in room_send_now().
  */
 #include "transport.h"
 
@@ -65,6 +76,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "fanout.h"
 #include "library.h"
 #include "log.h"
 #include "meeting.h"
@@ -117,6 +129,11 @@ struct room {
 	struct meeting_quorum quorum; /* as last announced (invariant 9) */
 	bool presence_due, quorum_due; /* held back (invariant 10) */
 	lws_usec_t notice_last;  /* when presence or quorum last went out */
+	/* room_send_now()'s lists, kept between messages (invariant 11) */
+	struct conn **fan;
+	int *fan_fds;
+	ssize_t *fan_sent;
+	size_t fan_cap;
 };
 
 struct conn {
@@ -126,6 +143,7 @@ struct conn {
 	struct conn **pprev;    /* the pointer that points here, for O(1) removal */
 	uint32_t tail;
 	bool authed, culled, rx_paused;
+	bool closing;           /* the client sent its close frame */
 	struct auth_who who;
 	struct reply *replies, *replies_last;
 	int nreplies;
@@ -201,6 +219,9 @@ static void room_free_if_empty(struct srv *s, struct room *r)
 		r->presence = n;
 	}
 	lws_ring_destroy(r->ring);
+	free(r->fan);
+	free(r->fan_fds);
+	free(r->fan_sent);
 	free(r);
 }
 
@@ -282,12 +303,112 @@ static void room_cull(struct room *r, struct conn *c)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
 }
 
+/* The list of the room's connections for one fan-out, grown to fit. */
+static bool room_fan_reserve(struct room *r, size_t n)
+{
+	if (n <= r->fan_cap)
+		return true;
+	size_t cap = n + n / 2 + 16;
+	struct conn **fan = realloc(r->fan, cap * sizeof *fan);
+	if (fan)
+		r->fan = fan;
+	int *fds = realloc(r->fan_fds, cap * sizeof *fds);
+	if (fds)
+		r->fan_fds = fds;
+	ssize_t *sent = realloc(r->fan_sent, cap * sizeof *sent);
+	if (sent)
+		r->fan_sent = sent;
+	if (!fan || !fds || !sent)
+		return false;
+	r->fan_cap = cap;
+	return true;
+}
+
+_Static_assert(LWS_PRE >= 10, "room for the longest WebSocket header");
+
+/* Puts the WebSocket header of an unmasked text frame of `len` bytes right
+ * before buf + LWS_PRE; returns the frame's first byte. */
+static unsigned char *frame_text(unsigned char *buf, size_t len)
+{
+	unsigned char *p = buf + LWS_PRE;
+	int i;
+
+	if (len < 126) {
+		*--p = (unsigned char)len;
+	} else if (len <= 0xffff) {
+		*--p = (unsigned char)(len & 0xff);
+		*--p = (unsigned char)(len >> 8);
+		*--p = 126;
+	} else {
+		for (i = 0; i < 8; i++)
+			*--p = (unsigned char)((uint64_t)len >> (8 * i));
+		*--p = 127;
+	}
+	*--p = 0x81;            /* FIN, text */
+	return p;
+}
+
+/* Invariant 11: the message just put in the ring (buf, LWS_PRE + len) goes
+ * at once to every connection that has nothing older waiting, in one
+ * fan-out over all cores; the others take it from the ring when writable. */
+static void room_send_now(struct srv *s, struct room *r, unsigned char *buf, size_t len)
+{
+	size_t n = 0, total;
+	unsigned char *frame;
+
+	if (!room_fan_reserve(r, (size_t)r->nconns)) {
+		for (struct conn *c = r->conns; c; c = c->next)
+			lws_callback_on_writable(c->wsi);
+		return;
+	}
+	for (struct conn *c = r->conns; c; c = c->next) {
+		if (c->closing)         /* lws answers its close; nothing after that */
+			continue;
+		if (lws_ring_get_count_waiting_elements(r->ring, &c->tail) != 1 ||
+		    lws_partial_buffered(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+			continue;
+		}
+		r->fan[n] = c;
+		r->fan_fds[n] = lws_get_socket_fd(c->wsi);
+		n++;
+	}
+	frame = frame_text(buf, len);
+	total = (size_t)(buf + LWS_PRE - frame) + len;
+	fanout_send(s->fanout, r->fan_fds, r->fan_sent, n, frame, total);
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = r->fan[i];
+		ssize_t k = r->fan_sent[i];
+
+		if (k == 0) {           /* its buffer is full: the ring's way */
+			s->sends_deferred++;
+			lws_callback_on_writable(c->wsi);
+			continue;
+		}
+		if (k == (ssize_t)total)
+			s->sends_direct++;
+		else if (k > 0)
+			s->sends_deferred++;
+		lws_ring_consume(r->ring, &c->tail, NULL, 1);
+		if (k < 0) {
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			continue;
+		}
+		/* A frame cut short: lws sends the rest, unframed, before
+		 * anything else on this connection, keeping what the socket
+		 * cannot take yet. */
+		if ((size_t)k < total &&
+		    lws_write(c->wsi, frame + k, total - (size_t)k, LWS_WRITE_HTTP) < 0)
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
+}
+
 /* Puts a serialized message into the room's ring (invariant 3).
  *
  * Finding the oldest tail walks every connection, so it is done only when
  * the ring is three-quarters full, not on every write: a fan-out to N
  * clients then costs O(N), not O(N²). */
-static void room_push(struct room *r, const char *text, size_t len)
+static void room_push(struct srv *s, struct room *r, const char *text, size_t len)
 {
 	struct msg m;
 
@@ -317,8 +438,7 @@ static void room_push(struct room *r, const char *text, size_t len)
 		free(m.buf);
 		return;
 	}
-	for (struct conn *c = r->conns; c; c = c->next)
-		lws_callback_on_writable(c->wsi);
+	room_send_now(s, r, m.buf, len);
 }
 
 void ws_broadcast(struct srv *s, const char *meeting, json_t *event)
@@ -333,7 +453,7 @@ void ws_broadcast(struct srv *s, const char *meeting, json_t *event)
 	text = json_dumps(event, JSON_COMPACT);
 	if (!text)
 		return;
-	room_push(r, text, strlen(text));
+	room_push(s, r, text, strlen(text));
 	free(text);
 }
 
@@ -1342,6 +1462,9 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return receive(s, c, wsi, in, len);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return writeable(c);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		c->closing = true;
+		return 0;
 	default:
 		return 0;
 	}
