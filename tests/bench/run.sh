@@ -18,7 +18,9 @@
 #                                             render, kiosk…
 #        tests/bench/run.sh all               every one, one after the other
 # environment: BENCH_PRESENTS (P, default 100), BENCH_INTERVAL_MS (50),
-#              BENCH_SERVERS ("plenum node"), BENCH_REPEAT (runs of each, 1),
+#              BENCH_SERVERS ("plenum plenum-1t node"; plenum-1t is Plenum
+#              with --fanout-threads 0), BENCH_REPEAT (runs of each, 1),
+#              BENCH_READ_HOLD_MS (the load tool's --read-hold-ms),
 #              BENCH_BUILD (build-bench dir)
 set -euo pipefail
 
@@ -63,7 +65,7 @@ for n in "${sizes[@]}"; do
 done
 presents=${BENCH_PRESENTS:-100}
 interval=${BENCH_INTERVAL_MS:-50}
-servers=${BENCH_SERVERS:-plenum node}
+servers=${BENCH_SERVERS:-plenum plenum-1t node}
 repeat=${BENCH_REPEAT:-1}
 [[ $repeat =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: BENCH_REPEAT must be 1..99" >&2; exit 2; }
 build=${BENCH_BUILD:-$root/build-bench}
@@ -74,7 +76,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPLENUM_SANITIZE=OFF \
 	-DPLENUM_BENCH=ON >"$build.configure.log" 2>&1 ||
 	{ cat "$build.configure.log" >&2; exit 1; }
 targets=(--target plenum-loadtool)
-[[ " $servers " != *" plenum "* ]] || targets+=(--target plenum)
+[[ " $servers " != *" plenum"* ]] || targets+=(--target plenum)
 cmake --build "$build" -j"$(nproc)" "${targets[@]}" >&2
 loadtool=$build/tests/bench/plenum-loadtool
 plenum=$build/plenum
@@ -112,11 +114,17 @@ run_one() {
 	log=$tmp/$server-$n.log
 	args=(--url "ws://127.0.0.1:$port" -n "$n" -p "$presents"
 	      --interval-ms "$interval" --timeout 120 --label "$server")
+	[ -z "${BENCH_READ_HOLD_MS:-}" ] || args+=(--read-hold-ms "$BENCH_READ_HOLD_MS")
 	case $server in
-	plenum)
+	plenum | plenum-1t)
 		rm -rf "$tmp/data"
 		bench_plenum_prepare "$plenum" "$tmp/data" "$pdf"
-		bench_plenum_start "$plenum" "$tmp/data" "$port" "$log"
+		if [ "$server" = plenum-1t ]; then
+			# the same server sending on its service thread alone
+			bench_plenum_start "$plenum" "$tmp/data" "$port" "$log" --fanout-threads 0
+		else
+			bench_plenum_start "$plenum" "$tmp/data" "$port" "$log"
+		fi
 		server_pid=$PLENUM_PID
 		args+=(--doc "$PLENUM_DOC" --pages "$PLENUM_PAGES"
 		       --session "$(bench_join "$port" "$PLENUM_MEMBER_TOKEN")"
@@ -137,7 +145,7 @@ run_one() {
 	# The 1-minute load average before the run: this machine may be shared.
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	echo "== $server, N=$n (load average $load)" >&2
-	out=$("$loadtool" "${args[@]}") || rc=$?
+	out=$(${BENCH_TOOL_PREFIX:-} "$loadtool" "${args[@]}") || rc=$?
 	[ -z "$out" ] || out="{\"load1\":$load,${out#\{}"
 	bench_stop "$server_pid"
 	server_pid=
@@ -170,16 +178,18 @@ command -v node >/dev/null && machine+=", Node $(node --version)"
 table=$(python3 - "$results" "$presents" "$interval" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to each receiver's arrival;")
-print("RSS/conn is the server's VmRSS growth over N idle receivers, divided by N; server CPU/delivery is the server's user+system time")
-print("during the page changes over N × P; load is the 1-minute load average before the run.")
+print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to the event's arrival in each")
+print("receiver's socket (the kernel's receive timestamp); read p99 is until the load tool had read it; RSS/conn is the server's")
+print("VmRSS growth over N idle receivers, divided by N; server CPU/delivery is the server's user+system time during the page")
+print("changes over N × P; load is the 1-minute load average before the run.")
 print()
-print("| N | server | p50 ms | p99 ms | max ms | RSS/conn | missed | connect | server CPU/delivery | load |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| N | server | p50 ms | p99 ms | max ms | read p99 ms | RSS/conn | missed | connect | server CPU/delivery | load |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def ms(v):
     return f"{v:.1f}" if isinstance(v, (int, float)) else "—"
 for r in rows:
     lat = r.get("latency_ms", {})
+    rd = r.get("read_ms", {})
     rss = r.get("rss_per_conn_bytes")
     rss = f"{rss / 1024:.1f} KiB" if isinstance(rss, (int, float)) else "—"
     missed = r.get("missed", "—")
@@ -190,7 +200,7 @@ for r in rows:
     cpu = r.get("server_cpu_us_per_delivery")
     cpu = f"{cpu:.1f} µs" if isinstance(cpu, (int, float)) else "—"
     print(f"| {r.get('n')} | {r.get('server')} | {ms(lat.get('p50'))} | {ms(lat.get('p99'))} "
-          f"| {ms(lat.get('max'))} | {rss} | {missed} | {conn} | {cpu} | {r.get('load1', '—')} |")
+          f"| {ms(lat.get('max'))} | {ms(rd.get('p99'))} | {rss} | {missed} | {conn} | {cpu} | {r.get('load1', '—')} |")
 PY
 )
 

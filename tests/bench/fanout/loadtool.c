@@ -36,20 +36,47 @@
  *  3. Every loop is bounded: N connections, P presents, --timeout overall
  *     (and an alarm() backstop a little later in case the loop itself hangs).
  *
- * The latencies include this tool's own work: one thread reads and parses
- * the N copies of each event in turn, so the last receiver's time includes
- * the processing of the others. The tool reports its CPU time per delivered
- * event so that share can be judged.
+ * Two times are taken for every delivery:
+ *
+ *   arrival  when the event's bytes reached the receiver's socket: the
+ *            kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME),
+ *            against the chair's send time on the same clock. On loopback
+ *            the kernel stamps a segment as it is delivered into the
+ *            socket, inside the server's send() or in the kernel's network
+ *            processing soon after, so this is the time the page change
+ *            took to get to that screen, whatever this tool is doing.
+ *   read     when this tool parsed it (CLOCK_MONOTONIC). One thread reads
+ *            the N copies of each event in turn, so the last receiver's
+ *            read time includes the reading of all the others: what N
+ *            real screens, each with its own processor, would not wait for.
+ *
+ * To get the kernel's timestamp the tool must make the recvmsg() call
+ * itself, so when the page changes start, each receiver's socket is taken
+ * out of lws's hands (lws_rx_flow_control() off: lws no longer reads it)
+ * and read by raw_poll() from an epoll set, with a small WebSocket frame
+ * parser (server frames are unmasked). Connecting, hello and the chair stay
+ * with lws. When one recvmsg() returns several segments, the timestamp is
+ * that of the last one, so an arrival is never counted early.
+ *
+ * The read hold: after each page change no receiver is read for
+ * --read-hold-ms (half the interval), unless the tool is still behind with
+ * the page before, so that it leaves the processors to the server while
+ * the server sends; real screens read on processors of their own.
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -58,6 +85,7 @@
 #include "../common/benchlib.h"
 
 #define TICK_US (5 * LWS_US_PER_MS)
+#define RAW_LWS_US (50 * LWS_US_PER_MS)	/* lws's turn when nothing else is due */
 #define EXTRA_EVENTS 16			/* room for unexpected events per receiver */
 
 enum phase { PH_CHAIR, PH_CONNECT, PH_SETTLE, PH_PRESENT, PH_DRAIN, PH_DONE };
@@ -74,7 +102,8 @@ enum conn_state {
 struct arrival {
 	int64_t seq;
 	int page;
-	int64_t t_ns;
+	int64_t t_ns;		/* read: CLOCK_MONOTONIC */
+	int64_t t_kernel_ns;	/* arrival: the kernel's CLOCK_REALTIME stamp, or 0 */
 };
 
 struct conn {
@@ -84,6 +113,9 @@ struct conn {
 	int attempts;
 	int hello_pending;	/* hello not yet written */
 	struct bench_rx rx;	/* a message split over several fragments */
+	int fd;			/* raw reading: the socket, or -1 */
+	unsigned char *raw;	/* raw reading: the start of an incomplete frame */
+	size_t rawlen;
 	struct arrival *got;	/* `presented` events in arrival order */
 	int ngot, extra;	/* extra: events past the array's room */
 };
@@ -93,14 +125,14 @@ struct options {
 	char host[64];
 	int port;
 	int n, p, pages, interval_ms, timeout_s, batch, retries, settle_ms,
-	    drain_ms, verbose;
+	    drain_ms, read_hold_ms, verbose;
 	long pid;
 };
 
 static struct options opt = {
 	.doc = "doc", .label = "", .n = 100, .p = 100, .pages = 1,
 	.interval_ms = 50, .timeout_s = 120, .batch = 200, .retries = 2,
-	.settle_ms = 500, .drain_ms = 5000, .pid = 0,
+	.settle_ms = 500, .drain_ms = 5000, .read_hold_ms = -1, .pid = 0,
 };
 
 static struct lws_context *context;
@@ -119,13 +151,17 @@ static int64_t t_start, t_present_start, t_connect_start, t_connect_end, t_settl
 static long rss_before_kib = -1, rss_after_kib = -1;
 
 /* the presents: k = 0 .. P-1 */
-static int64_t *send_ns, *ack_ns, *ack_seq;
+static int64_t *send_ns, *send_real_ns, *ack_ns, *ack_seq;
 static int *ack_state;		/* 0 waiting, 1 ok, -1 refused */
 static int sent, acked, present_wanted;
 static int64_t cpu_tool_start_ns, cpu_srv_start_ticks;
 static int64_t cpu_tool_ns, cpu_srv_ticks = -1;
 
 static lws_sorted_usec_list_t sul_tick, sul_present;
+
+/* raw reading (the design note) */
+static int epfd = -1, raw_reading, kernel_stamps, raw_pings;
+static int64_t next_lws_ns, events_read;
 
 static void
 fail(const char *why)
@@ -138,6 +174,10 @@ fail(const char *why)
 }
 
 static void conn_lost(struct conn *c, int connecting);
+static void raw_forget(struct conn *c);
+static int raw_start(void);
+static void on_message(struct conn *c, const char *msg, size_t len, int64_t t,
+		       int64_t t_kernel);
 
 static int
 open_conn(struct conn *c, const char *session)
@@ -177,6 +217,7 @@ conn_lost(struct conn *c, int connecting)
 
 	c->wsi = NULL;
 	bench_rx_reset(&c->rx);
+	raw_forget(c);
 	if (c->index < 0) {
 		if (phase != PH_DONE)
 			fail(connecting ? "the chair could not connect"
@@ -299,6 +340,10 @@ tick_cb(lws_sorted_usec_list_t *sul)
 		rss_after_kib = bench_rss_kib(opt.pid);
 		cpu_tool_start_ns = bench_cpu_self_ns();
 		cpu_srv_start_ticks = bench_cpu_ticks(opt.pid);
+		if (raw_start() < 0) {
+			fail("could not take the receivers' sockets from lws");
+			break;
+		}
 		phase = PH_PRESENT;
 		t_present_start = bench_now_ns();
 		present_cb(&sul_present);
@@ -327,6 +372,248 @@ tick_cb(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(context, 0, &sul_tick, tick_cb, TICK_US);
 }
 
+/* ---- raw reading of the receivers (the design note) -------------------- */
+
+static int64_t
+bench_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Takes every ready receiver's socket from lws and puts it in the epoll
+ * set. */
+static int
+raw_start(void)
+{
+	struct epoll_event ev;
+	int i;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -1;
+	for (i = 0; i < opt.n; i++) {
+		struct conn *c = &recv_conns[i];
+
+		if (c->state != C_READY || !c->wsi)
+			continue;
+		lws_rx_flow_control(c->wsi, 0);
+		c->fd = lws_get_socket_fd(c->wsi);
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)i;
+		if (c->fd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+			return -1;
+	}
+	if (!chair.wsi)
+		return -1;
+	raw_reading = 1;
+	return 0;
+}
+
+/* The receiver's socket is closing: out of the epoll set. */
+static void
+raw_forget(struct conn *c)
+{
+	if (c->fd >= 0 && epfd >= 0)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->fd = -1;
+	free(c->raw);
+	c->raw = NULL;
+	c->rawlen = 0;
+}
+
+static void
+raw_lost(struct conn *c)
+{
+	raw_forget(c);
+	if (c->state == C_READY) {
+		c->state = C_CLOSED;
+		if (phase != PH_DONE)
+			closed_early++;
+	}
+}
+
+/* Parses the whole frames in buf[0..len); returns the bytes used, or -1
+ * when the connection ended or the run failed. */
+static long
+raw_frames(struct conn *c, const unsigned char *buf, size_t len, int64_t t,
+	   int64_t t_kernel)
+{
+	size_t pos = 0;
+
+	while (len - pos >= 2) {
+		const unsigned char *f = buf + pos;
+		uint64_t plen = f[1] & 0x7f;
+		size_t hdr = 2;
+		int op = f[0] & 0x0f, fin = f[0] & 0x80;
+
+		if (f[1] & 0x80) {
+			fail("the server sent a masked frame");
+			return -1;
+		}
+		if (plen == 126) {
+			if (len - pos < 4)
+				break;
+			plen = (uint64_t)f[2] << 8 | f[3];
+			hdr = 4;
+		} else if (plen == 127) {
+			if (len - pos < 10)
+				break;
+			plen = 0;
+			for (int b = 2; b < 10; b++)
+				plen = plen << 8 | f[b];
+			hdr = 10;
+		}
+		if (plen > BENCH_MESSAGE_MAX) {
+			fail("a message from the server exceeded 1 MiB");
+			return -1;
+		}
+		if (len - pos - hdr < plen)
+			break;
+		switch (op) {
+		case 1:
+			if (!fin) {
+				fail("the server fragmented an event");
+				return -1;
+			}
+			on_message(c, (const char *)f + hdr, (size_t)plen, t, t_kernel);
+			break;
+		case 8:
+			raw_lost(c);
+			return -1;
+		case 9:		/* a ping: a run is too short to be dropped for it */
+			raw_pings++;
+			break;
+		case 10:
+			break;
+		default:
+			fail("the server sent an unexpected frame");
+			return -1;
+		}
+		pos += hdr + (size_t)plen;
+	}
+	return (long)pos;
+}
+
+/* Reads what receiver c has, with the kernel's arrival time. */
+static void
+raw_read(struct conn *c)
+{
+	static unsigned char scratch[65536];
+
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timespec)) * 2];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { scratch, sizeof(scratch) };
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		const unsigned char *data = scratch;
+		int64_t t, t_kernel = 0;
+		size_t len;
+		ssize_t n;
+		long used;
+		int drained;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
+		t = bench_now_ns();
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			raw_lost(c);
+			return;
+		}
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				t_kernel = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			}
+		kernel_stamps += t_kernel != 0;
+		len = (size_t)n;
+		if (c->rawlen) {
+			unsigned char *b = realloc(c->raw, c->rawlen + len);
+
+			if (!b) {
+				fail("out of memory");
+				return;
+			}
+			memcpy(b + c->rawlen, scratch, len);
+			c->raw = b;
+			len += c->rawlen;
+			data = b;
+		}
+		used = raw_frames(c, data, len, t, t_kernel);
+		if (used < 0)
+			return;
+		drained = (size_t)n < sizeof(scratch);
+		if ((size_t)used == len) {
+			free(c->raw);
+			c->raw = NULL;
+			c->rawlen = 0;
+		} else if (data == c->raw) {
+			memmove(c->raw, c->raw + used, len - (size_t)used);
+			c->rawlen = len - (size_t)used;
+		} else {
+			c->raw = malloc(len - (size_t)used);
+			if (!c->raw) {
+				fail("out of memory");
+				return;
+			}
+			memcpy(c->raw, data + used, len - (size_t)used);
+			c->rawlen = len - (size_t)used;
+		}
+		/* a short read emptied the socket: asking again would only
+		 * cost a system call to hear EAGAIN (epoll says when more
+		 * comes) */
+		if (drained)
+			return;
+	}
+}
+
+/* Waits up to timeout_ms for the chair and, when `receivers`, for the
+ * receivers too, reading what they have; 1 when the chair's socket has
+ * something for lws, else 0. */
+static int
+raw_poll(int timeout_ms, int receivers)
+{
+	struct pollfd pf[2];
+	struct epoll_event ev[256];
+	int n, i;
+
+	pf[0].fd = chair.wsi ? lws_get_socket_fd(chair.wsi) : -1;
+	pf[0].events = POLLIN;
+	pf[0].revents = 0;
+	pf[1].fd = epfd;
+	pf[1].events = POLLIN;
+	pf[1].revents = 0;
+	if (poll(pf, receivers ? 2 : 1, timeout_ms) <= 0)
+		return 0;
+	if (receivers && (pf[1].revents & POLLIN)) {
+		n = epoll_wait(epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), 0);
+		for (i = 0; i < n; i++) {
+			uint32_t k = ev[i].data.u32;
+
+			if (k < (uint32_t)opt.n && recv_conns[k].fd >= 0)
+				raw_read(&recv_conns[k]);
+		}
+	}
+	return pf[0].revents != 0;
+}
+
 static int
 chair_writeable(struct lws *wsi)
 {
@@ -346,6 +633,7 @@ chair_writeable(struct lws *wsi)
 		       k + 2, opt.doc, k % opt.pages + 1);
 	if (len < 0 || (size_t)len >= sizeof(msg))
 		return -1;
+	send_real_ns[k] = bench_real_ns();
 	send_ns[k] = bench_now_ns();
 	sent++;
 	if (bench_write_text(wsi, msg, (size_t)len) < 0)
@@ -355,9 +643,10 @@ chair_writeable(struct lws *wsi)
 	return 0;
 }
 
-/* Handles one whole message on connection c, which arrived at t. */
+/* Handles one whole message on connection c, read at t (monotonic) after
+ * reaching the socket at t_kernel (realtime; 0 when not known). */
 static void
-on_message(struct conn *c, const char *msg, size_t len, int64_t t)
+on_message(struct conn *c, const char *msg, size_t len, int64_t t, int64_t t_kernel)
 {
 	json_t *root, *v;
 	json_error_t err;
@@ -403,10 +692,12 @@ on_message(struct conn *c, const char *msg, size_t len, int64_t t)
 	if (c->index < 0 || !json_is_string(v) ||
 	    strcmp(json_string_value(v), "presented"))
 		goto out;
+	events_read++;
 	if (c->ngot < opt.p + EXTRA_EVENTS) {
 		struct arrival *a = &c->got[c->ngot++];
 
 		a->t_ns = t;
+		a->t_kernel_ns = t_kernel;
 		a->seq = json_integer_value(json_object_get(root, "seq"));
 		a->page = (int)json_integer_value(json_object_get(root, "page"));
 	} else
@@ -433,6 +724,14 @@ callback_plenum(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (c->index >= 0) {
+			int on = 1;
+
+			/* the kernel stamps what this socket receives (arrival) */
+			if (setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET,
+				       SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
+				lwsl_warn("SO_TIMESTAMPNS: %s\n", strerror(errno));
+		}
 		c->state = C_HELLO;
 		c->hello_pending = 1;
 		lws_callback_on_writable(wsi);
@@ -463,7 +762,7 @@ callback_plenum(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		}
 		if (rc == 1)
-			on_message(c, msg, msglen, t);
+			on_message(c, msg, msglen, t, 0);
 		break;
 	}
 
@@ -503,9 +802,10 @@ present_of_seq(int64_t seq)
 static int
 report(void)
 {
-	int64_t *lat = NULL, *ack_lat = NULL, *k_max = NULL, *k_sum = NULL;
+	int64_t *lat = NULL, *rlat = NULL, *ack_lat = NULL, *k_max = NULL, *k_min = NULL,
+		*k_sum = NULL;
 	int *k_count = NULL;
-	size_t nlat = 0, nack = 0;
+	size_t nlat = 0, nrlat = 0, nack = 0, nstamped = 0;
 	long missed = 0, duplicated = 0, out_of_order = 0, wrong_page = 0,
 	     unexpected = 0, refused = 0;
 	unsigned char *seen = NULL;
@@ -518,17 +818,21 @@ report(void)
 	int i, k, ok;
 
 	lat = malloc(sizeof(*lat) * ((size_t)opt.n * (size_t)opt.p + 1));
+	rlat = malloc(sizeof(*rlat) * ((size_t)opt.n * (size_t)opt.p + 1));
 	ack_lat = malloc(sizeof(*ack_lat) * ((size_t)opt.p + 1));
 	seen = malloc((size_t)opt.p + 1);
 	k_max = calloc((size_t)opt.p, sizeof(*k_max));
+	k_min = calloc((size_t)opt.p, sizeof(*k_min));
 	k_sum = calloc((size_t)opt.p, sizeof(*k_sum));
 	k_count = calloc((size_t)opt.p, sizeof(*k_count));
-	if (!lat || !ack_lat || !seen || !k_max || !k_sum || !k_count) {
+	if (!lat || !rlat || !ack_lat || !seen || !k_max || !k_min || !k_sum || !k_count) {
 		fprintf(stderr, "loadtool: out of memory\n");
 		free(lat);
+		free(rlat);
 		free(ack_lat);
 		free(seen);
 		free(k_max);
+		free(k_min);
 		free(k_sum);
 		free(k_count);
 		return 2;
@@ -560,6 +864,7 @@ report(void)
 	for (i = 0; i < opt.n; i++) {
 		struct conn *c = &recv_conns[i];
 		int last = -1, j;
+		int64_t d;
 
 		if (c->state != C_READY && c->state != C_CLOSED) {
 			missed += opt.p;
@@ -589,32 +894,46 @@ report(void)
 			last = k;
 			if (a->page != k % opt.pages + 1)
 				wrong_page++;
-			lat[nlat++] = a->t_ns - send_ns[k];
-			k_sum[k] += a->t_ns - send_ns[k];
+			rlat[nrlat++] = a->t_ns - send_ns[k];
+			if (a->t_kernel_ns) {
+				lat[nlat++] = a->t_kernel_ns - send_real_ns[k];
+				nstamped++;
+			}
+			d = a->t_kernel_ns ? a->t_kernel_ns - send_real_ns[k]
+					   : a->t_ns - send_ns[k];
+			k_sum[k] += d;
 			k_count[k]++;
-			if (a->t_ns - send_ns[k] > k_max[k])
-				k_max[k] = a->t_ns - send_ns[k];
+			if (d > k_max[k])
+				k_max[k] = d;
+			if (k_count[k] == 1 || d < k_min[k])
+				k_min[k] = d;
 		}
 		for (k = 0; k < opt.p; k++)
 			missed += !seen[k];
+	}
+	/* arrival needs every delivery stamped; else the read times stand in */
+	if (nstamped != nrlat) {
+		memcpy(lat, rlat, sizeof(*lat) * nrlat);
+		nlat = nrlat;
 	}
 	if (opt.trace) {
 		FILE *f = fopen(opt.trace, "w");
 
 		if (f) {
-			fprintf(f, "# k send_ms reply_ms delivered mean_ms max_ms\n");
+			fprintf(f, "# k send_ms reply_ms delivered mean_ms max_ms min_ms\n");
 			for (k = 0; k < opt.p; k++)
-				fprintf(f, "%d %.3f %.3f %d %.3f %.3f\n", k + 1,
+				fprintf(f, "%d %.3f %.3f %d %.3f %.3f %.3f\n", k + 1,
 					(double)(send_ns[k] - t_present_start) / 1e6,
 					ack_state[k] == 1 ? (double)(ack_ns[k] - send_ns[k]) / 1e6 : -1.0,
 					k_count[k],
 					k_count[k] ? (double)k_sum[k] / k_count[k] / 1e6 : -1.0,
-					(double)k_max[k] / 1e6);
+					(double)k_max[k] / 1e6, (double)k_min[k] / 1e6);
 			fclose(f);
 		} else
 			fprintf(stderr, "loadtool: cannot write %s\n", opt.trace);
 	}
 	qsort(lat, nlat, sizeof(*lat), bench_cmp_i64);
+	qsort(rlat, nrlat, sizeof(*rlat), bench_cmp_i64);
 	qsort(ack_lat, nack, sizeof(*ack_lat), bench_cmp_i64);
 
 	have_rss = rss_before_kib >= 0 && rss_after_kib >= 0;
@@ -643,7 +962,7 @@ report(void)
 					      : json_null());
 	json_object_set_new(out, "deliveries_expected",
 			    json_integer((json_int_t)opt.n * opt.p));
-	json_object_set_new(out, "delivered", json_integer((json_int_t)nlat));
+	json_object_set_new(out, "delivered", json_integer((json_int_t)nrlat));
 	json_object_set_new(out, "missed", json_integer(missed));
 	json_object_set_new(out, "duplicated", json_integer(duplicated));
 	json_object_set_new(out, "out_of_order", json_integer(out_of_order));
@@ -653,15 +972,22 @@ report(void)
 	json_object_set_new(out, "latency_ms", json_pack("{s:f, s:f, s:f, s:f}",
 		"p50", bench_pct_ms(lat, nlat, 50), "p90", bench_pct_ms(lat, nlat, 90),
 		"p99", bench_pct_ms(lat, nlat, 99), "max", nlat ? (double)lat[nlat - 1] / 1e6 : 0.0));
+	json_object_set_new(out, "latency_clock", json_string(
+		nstamped == nrlat ? "kernel arrival" : "tool read"));
+	json_object_set_new(out, "read_ms", json_pack("{s:f, s:f, s:f, s:f}",
+		"p50", bench_pct_ms(rlat, nrlat, 50), "p90", bench_pct_ms(rlat, nrlat, 90),
+		"p99", bench_pct_ms(rlat, nrlat, 99), "max", nrlat ? (double)rlat[nrlat - 1] / 1e6 : 0.0));
+	json_object_set_new(out, "pings_ignored", json_integer(raw_pings));
+	json_object_set_new(out, "read_hold_ms", json_integer(opt.read_hold_ms));
 	json_object_set_new(out, "ack_ms", json_pack("{s:f, s:f}",
 		"p50", bench_pct_ms(ack_lat, nack, 50), "max",
 		nack ? (double)ack_lat[nack - 1] / 1e6 : 0.0));
 	json_object_set_new(out, "tool_cpu_us_per_delivery",
-			    json_real(nlat ? (double)cpu_tool_ns / 1e3 / (double)nlat : 0));
-	if (cpu_srv_ticks >= 0 && nlat)
+			    json_real(nrlat ? (double)cpu_tool_ns / 1e3 / (double)nrlat : 0));
+	if (cpu_srv_ticks >= 0 && nrlat)
 		json_object_set_new(out, "server_cpu_us_per_delivery",
 			json_real((double)cpu_srv_ticks * 1e6 /
-				  (double)sysconf(_SC_CLK_TCK) / (double)nlat));
+				  (double)sysconf(_SC_CLK_TCK) / (double)nrlat));
 	if (fail_reason && !ok)
 		json_object_set_new(out, "error", json_string(fail_reason));
 
@@ -676,13 +1002,17 @@ report(void)
 	fprintf(stderr,
 		"%s%sN=%d P=%d interval=%d ms: %s\n"
 		"  connect  %d/%d in %.0f ms (%d errors, %d retries)\n"
-		"  latency  p50 %.2f ms  p99 %.2f ms  max %.2f ms (%zu deliveries)\n"
+		"  latency  p50 %.2f ms  p99 %.2f ms  max %.2f ms (%zu deliveries, %s)\n"
+		"  read     p50 %.2f ms  p99 %.2f ms  max %.2f ms (by this tool)\n"
 		"  missed %ld  duplicated %ld  out of order %ld  wrong page %ld  unexpected %ld  closed %d\n",
 		opt.label, *opt.label ? ": " : "", opt.n, opt.p,
 		opt.interval_ms, ok ? "ok" : fail_reason,
 		ready, opt.n, connect_ms, connect_errors, retries_used,
 		bench_pct_ms(lat, nlat, 50), bench_pct_ms(lat, nlat, 99),
 		nlat ? (double)lat[nlat - 1] / 1e6 : 0.0, nlat,
+		nstamped == nrlat ? "kernel arrival" : "tool read",
+		bench_pct_ms(rlat, nrlat, 50), bench_pct_ms(rlat, nrlat, 99),
+		nrlat ? (double)rlat[nrlat - 1] / 1e6 : 0.0,
 		missed, duplicated, out_of_order, wrong_page, unexpected,
 		closed_early);
 	if (have_rss)
@@ -691,9 +1021,11 @@ report(void)
 
 	free(seq_to_k);
 	free(k_max);
+	free(k_min);
 	free(k_sum);
 	free(k_count);
 	free(lat);
+	free(rlat);
 	free(ack_lat);
 	free(seen);
 	return ok ? 0 : 1;
@@ -735,6 +1067,9 @@ usage(FILE *f)
 "  --retries        reconnects allowed per receiver while opening (default 2)\n"
 "  --settle-ms      idle time before RSS is read (default 500)\n"
 "  --drain-ms       wait for late events after the last reply (default 5000)\n"
+"  --read-hold-ms   after each page change, read no receiver for this long, so\n"
+"                   that this tool leaves the processors to the server while it\n"
+"                   sends (default: half the interval; 0 reads all the time)\n"
 "  --label          server name in the report\n"
 "  --trace FILE     per page change: send time, reply and delivery times\n"
 "  -v               log connection errors\n");
@@ -745,7 +1080,7 @@ parse_args(int argc, char **argv)
 {
 	enum { O_URL = 256, O_SESSION, O_CHAIR, O_DOC, O_PAGES, O_INTERVAL,
 	       O_PID, O_TIMEOUT, O_BATCH, O_RETRIES, O_SETTLE, O_DRAIN,
-	       O_LABEL, O_TRACE };
+	       O_LABEL, O_TRACE, O_HOLD };
 	static const struct option longs[] = {
 		{ "url", required_argument, NULL, O_URL },
 		{ "session", required_argument, NULL, O_SESSION },
@@ -761,6 +1096,7 @@ parse_args(int argc, char **argv)
 		{ "drain-ms", required_argument, NULL, O_DRAIN },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "trace", required_argument, NULL, O_TRACE },
+		{ "read-hold-ms", required_argument, NULL, O_HOLD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -783,6 +1119,7 @@ parse_args(int argc, char **argv)
 		case O_RETRIES: bad |= bench_int_arg(optarg, 0, 100, &opt.retries); break;
 		case O_SETTLE: bad |= bench_int_arg(optarg, 0, 60000, &opt.settle_ms); break;
 		case O_DRAIN: bad |= bench_int_arg(optarg, 0, 600000, &opt.drain_ms); break;
+		case O_HOLD: bad |= bench_int_arg(optarg, 0, 60000, &opt.read_hold_ms); break;
 		case O_PID:
 			bad |= bench_int_arg(optarg, 1, INT_MAX, &pid);
 			opt.pid = pid;
@@ -801,6 +1138,8 @@ parse_args(int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
+	if (opt.read_hold_ms < 0)
+		opt.read_hold_ms = opt.interval_ms / 2;
 	if (bench_parse_url(opt.url, opt.host, sizeof(opt.host), &opt.port) < 0) {
 		fprintf(stderr, "loadtool: --url must be ws://HOST:PORT with a "
 				"loopback HOST (127.0.0.0/8, localhost, [::1])\n");
@@ -841,19 +1180,22 @@ main(int argc, char **argv)
 
 	recv_conns = calloc((size_t)opt.n, sizeof(*recv_conns));
 	send_ns = calloc((size_t)opt.p, sizeof(*send_ns));
+	send_real_ns = calloc((size_t)opt.p, sizeof(*send_real_ns));
 	ack_ns = calloc((size_t)opt.p, sizeof(*ack_ns));
 	ack_seq = calloc((size_t)opt.p, sizeof(*ack_seq));
 	ack_state = calloc((size_t)opt.p, sizeof(*ack_state));
-	if (!recv_conns || !send_ns || !ack_ns || !ack_seq || !ack_state)
+	if (!recv_conns || !send_ns || !send_real_ns || !ack_ns || !ack_seq || !ack_state)
 		goto oom;
 	for (i = 0; i < opt.n; i++) {
 		recv_conns[i].index = i;
+		recv_conns[i].fd = -1;
 		recv_conns[i].got = malloc(sizeof(struct arrival) *
 					   (size_t)(opt.p + EXTRA_EVENTS));
 		if (!recv_conns[i].got)
 			goto oom;
 	}
 	chair.index = -1;
+	chair.fd = -1;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -880,8 +1222,48 @@ main(int argc, char **argv)
 		fail("the chair could not connect");
 	lws_sul_schedule(context, 0, &sul_tick, tick_cb, TICK_US);
 
-	while (n >= 0 && phase != PH_DONE)
-		n = lws_service(context, 0);
+	while (n >= 0 && phase != PH_DONE) {
+		int64_t now, due;
+		int hold;
+
+		if (!raw_reading) {
+			n = lws_service(context, 0);
+			continue;
+		}
+		/*
+		 * lws now has only the chair and the timers to serve, but its
+		 * poll() still goes over every socket (at N = 5000 about half
+		 * a millisecond): it runs when the chair has something, when
+		 * the next page change is due, and every RAW_LWS_US, not after
+		 * every read.
+		 */
+		now = bench_now_ns();
+		due = next_lws_ns;
+		if (phase == PH_PRESENT && present_wanted < opt.p) {
+			int64_t p = t_present_start +
+				    (int64_t)present_wanted * opt.interval_ms * 1000000;
+			if (p < due)
+				due = p;
+		}
+		/* the hold: no reading while the server fans the last page
+		 * out, unless this tool is still behind with the one before */
+		hold = phase == PH_PRESENT && sent > 0 &&
+		       now < send_ns[sent - 1] + (int64_t)opt.read_hold_ms * 1000000 &&
+		       events_read >= (int64_t)(sent - 1) * ready;
+		if (hold && send_ns[sent - 1] + (int64_t)opt.read_hold_ms * 1000000 < due)
+			due = send_ns[sent - 1] + (int64_t)opt.read_hold_ms * 1000000;
+		if (raw_poll(due > now ? (int)((due - now + 999999) / 1000000) : 0, !hold) ||
+		    bench_now_ns() >= due) {
+			int rounds = 0;
+
+			do	/* a timer asks for writeable: that is a second pass */
+				n = lws_service(context, -1);
+			while (n >= 0 && sent < present_wanted && ++rounds < 4);
+			next_lws_ns = bench_now_ns() + RAW_LWS_US * 1000;
+		}
+	}
+	if (epfd >= 0)
+		close(epfd);
 	if (n < 0 && !failed)
 		fail("the event loop failed");
 
@@ -896,10 +1278,12 @@ out:
 	if (recv_conns)
 		for (i = 0; i < opt.n; i++) {
 			free(recv_conns[i].got);
+			free(recv_conns[i].raw);
 			bench_rx_reset(&recv_conns[i].rx);
 		}
 	free(recv_conns);
 	free(send_ns);
+	free(send_real_ns);
 	free(ack_ns);
 	free(ack_seq);
 	free(ack_state);
