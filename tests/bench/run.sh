@@ -179,17 +179,21 @@ table=$(python3 - "$results" "$presents" "$interval" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(f"P = {sys.argv[2]} page changes, {sys.argv[3]} ms apart; latency is from the chair's send to the event's arrival in each")
-print("receiver's socket (the kernel's receive timestamp); read p99 is until the load tool had read it; RSS/conn is the server's")
-print("VmRSS growth over N idle receivers, divided by N; server CPU/delivery is the server's user+system time during the page")
-print("changes over N × P; load is the 1-minute load average before the run.")
+print("receiver's socket (the kernel's receive timestamp; an event the tool read together with a later one counts with the later")
+print("one's, an upper bound); shared is the share of such events, and p99 alone the p99 over the others; read p99 is until")
+print("the tool had read it; RSS/conn is the server's VmRSS growth over N idle receivers, divided by N; server CPU/delivery is")
+print("the server's user+system time during the page changes over N × P; load is the 1-minute load average before the run.")
 print()
-print("| N | server | p50 ms | p99 ms | max ms | read p99 ms | RSS/conn | missed | connect | server CPU/delivery | load |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| N | server | p50 ms | p99 ms | max ms | shared | p99 alone ms | read p99 ms | RSS/conn | missed | connect | server CPU/delivery | load |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def ms(v):
     return f"{v:.1f}" if isinstance(v, (int, float)) else "—"
 for r in rows:
     lat = r.get("latency_ms", {})
     rd = r.get("read_ms", {})
+    alone = r.get("latency_unshared_ms", {})
+    sh = r.get("shared_stamps")
+    sh = f"{100 * sh / r['delivered']:.1f} %" if isinstance(sh, int) and r.get("delivered") else "—"
     rss = r.get("rss_per_conn_bytes")
     rss = f"{rss / 1024:.1f} KiB" if isinstance(rss, (int, float)) else "—"
     missed = r.get("missed", "—")
@@ -200,7 +204,7 @@ for r in rows:
     cpu = r.get("server_cpu_us_per_delivery")
     cpu = f"{cpu:.1f} µs" if isinstance(cpu, (int, float)) else "—"
     print(f"| {r.get('n')} | {r.get('server')} | {ms(lat.get('p50'))} | {ms(lat.get('p99'))} "
-          f"| {ms(lat.get('max'))} | {ms(rd.get('p99'))} | {rss} | {missed} | {conn} | {cpu} | {r.get('load1', '—')} |")
+          f"| {ms(lat.get('max'))} | {sh} | {ms(alone.get('p99'))} | {ms(rd.get('p99'))} | {rss} | {missed} | {conn} | {cpu} | {r.get('load1', '—')} |")
 PY
 )
 
