@@ -495,54 +495,49 @@ static void route_healthz(struct srv *s, struct req *r)
 				       "connections", s->ws_connections));
 }
 
+/* One metric in the Prometheus text format. */
+static void metric(FILE *f, const char *name, const char *type, const char *help,
+		   unsigned long long value)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type,
+		name, value);
+}
+
 static void route_metrics(struct srv *s, struct req *r)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	struct cache_stats cs;
 
 	if (!f) {
 		respond_error(r, 500, "internal", "out of memory");
 		return;
 	}
-	fprintf(f, "# HELP plenum_connections Open WebSocket connections.\n"
-		   "# TYPE plenum_connections gauge\nplenum_connections %d\n",
-		s->ws_connections);
-	fprintf(f, "# HELP plenum_events_total Events appended to meeting logs.\n"
-		   "# TYPE plenum_events_total counter\nplenum_events_total %llu\n",
-		(unsigned long long)s->events_total);
-	fprintf(f, "# HELP plenum_sends_direct_total Messages written to a client at once (fan-out).\n"
-		   "# TYPE plenum_sends_direct_total counter\nplenum_sends_direct_total %llu\n",
-		(unsigned long long)s->sends_direct);
-	fprintf(f, "# HELP plenum_sends_deferred_total Messages a full socket did not take at once (a slow client).\n"
-		   "# TYPE plenum_sends_deferred_total counter\nplenum_sends_deferred_total %llu\n",
-		(unsigned long long)s->sends_deferred);
-	fprintf(f, "# HELP plenum_renders_total Render jobs finished.\n"
-		   "# TYPE plenum_renders_total counter\nplenum_renders_total %llu\n",
-		(unsigned long long)s->renders_total);
-	fprintf(f, "# HELP plenum_render_failures_total Render jobs that failed.\n"
-		   "# TYPE plenum_render_failures_total counter\nplenum_render_failures_total %llu\n",
-		(unsigned long long)s->render_failures);
-	struct cache_stats cs;
 	cache_stats_get(s->cache, &cs);
-	fprintf(f, "# HELP plenum_cache_hits_total Page images served from the cache.\n"
-		   "# TYPE plenum_cache_hits_total counter\nplenum_cache_hits_total %llu\n",
-		(unsigned long long)cs.hits);
-	fprintf(f, "# HELP plenum_cache_misses_total Page images not in the cache when asked for.\n"
-		   "# TYPE plenum_cache_misses_total counter\nplenum_cache_misses_total %llu\n",
-		(unsigned long long)cs.misses);
-	fprintf(f, "# HELP plenum_cache_evictions_total Page images removed to stay under the cap.\n"
-		   "# TYPE plenum_cache_evictions_total counter\nplenum_cache_evictions_total %llu\n",
-		(unsigned long long)cs.evictions);
-	fprintf(f, "# HELP plenum_cache_bytes Bytes of page images in the cache.\n"
-		   "# TYPE plenum_cache_bytes gauge\nplenum_cache_bytes %llu\n",
-		(unsigned long long)cs.bytes);
-	fprintf(f, "# HELP plenum_cache_max_bytes The cache's cap (--cache-max).\n"
-		   "# TYPE plenum_cache_max_bytes gauge\nplenum_cache_max_bytes %llu\n",
-		(unsigned long long)cs.max_bytes);
-	fprintf(f, "# HELP plenum_http_requests_total HTTP requests received.\n"
-		   "# TYPE plenum_http_requests_total counter\nplenum_http_requests_total %llu\n",
-		(unsigned long long)s->http_requests);
+	metric(f, "plenum_connections", "gauge", "Open WebSocket connections.",
+	       (unsigned long long)s->ws_connections);
+	metric(f, "plenum_events_total", "counter", "Events appended to meeting logs.",
+	       s->events_total);
+	metric(f, "plenum_sends_direct_total", "counter",
+	       "Messages written to a client at once (fan-out).", s->sends_direct);
+	metric(f, "plenum_sends_deferred_total", "counter",
+	       "Messages a full socket did not take at once (a slow client).",
+	       s->sends_deferred);
+	metric(f, "plenum_renders_total", "counter", "Render jobs finished.", s->renders_total);
+	metric(f, "plenum_render_failures_total", "counter", "Render jobs that failed.",
+	       s->render_failures);
+	metric(f, "plenum_cache_hits_total", "counter", "Page images served from the cache.",
+	       cs.hits);
+	metric(f, "plenum_cache_misses_total", "counter",
+	       "Page images not in the cache when asked for.", cs.misses);
+	metric(f, "plenum_cache_evictions_total", "counter",
+	       "Page images removed to stay under the cap.", cs.evictions);
+	metric(f, "plenum_cache_bytes", "gauge", "Bytes of page images in the cache.", cs.bytes);
+	metric(f, "plenum_cache_max_bytes", "gauge", "The cache's cap (--cache-max).",
+	       cs.max_bytes);
+	metric(f, "plenum_http_requests_total", "counter", "HTTP requests received.",
+	       s->http_requests);
 	fclose(f);
 	respond(r, 200, "text/plain; version=0.0.4", text, len);
 }
