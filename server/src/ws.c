@@ -624,6 +624,18 @@ static json_t *reply_ok(json_t *id)
 	return json_pack("{s:O, s:b}", "re", id, "ok", 1);
 }
 
+/* The usual end of a request that changed the meeting: `{"re", "ok": true,
+ * "seq"}` to the sender, then the event to the room. Takes `event`. */
+static void reply_event(struct srv *s, struct conn *c, json_t *id, json_t *event)
+{
+	json_t *reply = reply_ok(id);
+
+	json_object_set(reply, "seq", json_object_get(event, "seq"));
+	reply_json(c, reply);
+	ws_broadcast(s, c->who.meeting, event);
+	json_decref(event);
+}
+
 /* Refuses a write in a closed meeting (invariant 8); true if it did. */
 static bool refused_closed(struct srv *s, struct conn *c, json_t *id)
 {
@@ -764,11 +776,7 @@ static void cmd_present(struct srv *s, struct conn *c, const struct proto_reques
 		reply_error(c, id, "conflict", "the change could not be saved; try again");
 		return;
 	}
-	json_t *reply = reply_ok(id);
-	json_object_set(reply, "seq", json_object_get(event, "seq"));
-	reply_json(c, reply);
-	ws_broadcast(s, c->who.meeting, event);
-	json_decref(event);
+	reply_event(s, c, id, event);
 }
 
 /* The reply to a document change that was refused; `rc` from library.c. */
@@ -1094,11 +1102,7 @@ static void cmd_meeting(struct srv *s, struct conn *c, const struct proto_reques
 		reply_error(c, id, "conflict", "the change could not be saved; try again");
 	if (rc < 0)
 		return;
-	json_t *reply = reply_ok(id);
-	json_object_set(reply, "seq", json_object_get(event, "seq"));
-	reply_json(c, reply);
-	ws_broadcast(s, c->who.meeting, event);
-	json_decref(event);
+	reply_event(s, c, id, event);
 }
 
 /* attendance.checkin, attendance.absent: the chair and the secretary. */
@@ -1126,11 +1130,7 @@ static void cmd_attendance(struct srv *s, struct conn *c, const struct proto_req
 		reply_error(c, id, "conflict", "the change could not be saved; try again");
 	if (rc < 0)
 		return;
-	json_t *reply = reply_ok(id);
-	json_object_set(reply, "seq", json_object_get(event, "seq"));
-	reply_json(c, reply);
-	ws_broadcast(s, c->who.meeting, event);
-	json_decref(event);
+	reply_event(s, c, id, event);
 	ws_quorum_note(s, c->who.meeting);
 }
 
@@ -1189,11 +1189,7 @@ static void cmd_speaker(struct srv *s, struct conn *c, const struct proto_reques
 		reply_error(c, id, "conflict", "the change could not be saved; try again");
 	if (rc < 0)
 		return;
-	json_t *reply = reply_ok(id);
-	json_object_set(reply, "seq", json_object_get(event, "seq"));
-	reply_json(c, reply);
-	ws_broadcast(s, c->who.meeting, event);
-	json_decref(event);
+	reply_event(s, c, id, event);
 }
 
 /* ---- the minutes -------------------------------------------------------- */
