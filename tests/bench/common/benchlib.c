@@ -202,6 +202,28 @@ bench_set_nofile(const char *tool, unsigned long n)
 	return 0;
 }
 
+struct lws *
+bench_connect(struct lws_context *ctx, const char *host, int port,
+	      const char *session, void *user, struct lws **pwsi)
+{
+	struct lws_client_connect_info i;
+	char host_hdr[96], path[512];	/* lws copies them */
+
+	snprintf(path, sizeof(path), "/ws?session=%s", session);
+	snprintf(host_hdr, sizeof(host_hdr), "%s:%d", host, port);
+	memset(&i, 0, sizeof(i));
+	i.context = ctx;
+	i.address = host;
+	i.port = port;
+	i.path = path;
+	i.host = host_hdr;
+	i.origin = host_hdr;
+	i.protocol = BENCH_PROTOCOL;
+	i.opaque_user_data = user;
+	i.pwsi = pwsi;
+	return lws_client_connect_via_info(&i);
+}
+
 int
 bench_write_text(struct lws *wsi, const char *s, size_t len)
 {

@@ -60,6 +60,14 @@ double bench_pct_ms(const int64_t *v, size_t n, double p);
  */
 int bench_set_nofile(const char *tool, unsigned long n);
 
+/* Starts a plenum.v1 WebSocket to ws://host:port/ws?session=S, with
+ * `user` as the connection's opaque user data and *pwsi kept up to date by
+ * lws. Returns what lws_client_connect_via_info() returns: NULL when it
+ * failed at once (its error callback may already have run). */
+struct lws_context;
+struct lws *bench_connect(struct lws_context *ctx, const char *host, int port,
+			  const char *session, void *user, struct lws **pwsi);
+
 /* One text frame of `len` (≤ 512) bytes. Returns 0 or -1. */
 int bench_write_text(struct lws *wsi, const char *s, size_t len);
 

@@ -145,7 +145,6 @@ static struct conn *recv_conns;
 static enum phase phase = PH_CHAIR;
 static int failed, interrupted;
 static const char *fail_reason;
-static char ws_path[512];
 
 /* counters for the connect phase */
 static int next_open, inflight, ready, connect_errors, retries_used,
@@ -186,26 +185,11 @@ static void on_message(struct conn *c, const char *msg, size_t len, int64_t t,
 static int
 open_conn(struct conn *c, const char *session)
 {
-	struct lws_client_connect_info i;
-	char host_hdr[96];
-
-	snprintf(ws_path, sizeof(ws_path), "/ws?session=%s", session);
-	snprintf(host_hdr, sizeof(host_hdr), "%s:%d", opt.host, opt.port);
-	memset(&i, 0, sizeof(i));
-	i.context = context;
-	i.address = opt.host;
-	i.port = opt.port;
-	i.path = ws_path;
-	i.host = host_hdr;
-	i.origin = host_hdr;
-	i.protocol = BENCH_PROTOCOL;
-	i.opaque_user_data = c;
-	i.pwsi = &c->wsi;
 	c->state = C_CONNECTING;
 	c->attempts++;
 	if (c->index >= 0)
 		inflight++;
-	if (!lws_client_connect_via_info(&i)) {
+	if (!bench_connect(context, opt.host, opt.port, session, c, &c->wsi)) {
 		/* the error callback may have run already, and accounted for it */
 		if (c->state == C_CONNECTING)
 			conn_lost(c, 1);
