@@ -8,8 +8,10 @@ import { h } from './dom.js';
 const SHOW_FOR = 7000; // ms
 let region = null;
 
-// kind: 'ok' (a check mark), 'warn' (an exclamation mark) or 'info'.
-export function toast(key, args, { kind = 'info' } = {}) {
+// kind: 'ok' (a check mark), 'warn' (an exclamation mark) or 'info';
+// keep: at most this many at once, the oldest going first (0: no limit);
+// showFor: how long one stays, in ms.
+export function toast(key, args, { kind = 'info', keep = 0, showFor = SHOW_FOR } = {}) {
   if (!region || !region.isConnected) {
     region = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
     document.body.append(region);
@@ -19,7 +21,8 @@ export function toast(key, args, { kind = 'info' } = {}) {
     h('span.toast-text', { i18n: key, args }));
   el.addEventListener('click', () => el.remove());
   region.append(el);
-  setTimeout(() => el.remove(), SHOW_FOR);
+  while (keep && region.childElementCount > keep) region.firstElementChild.remove();
+  setTimeout(() => el.remove(), showFor);
   return el;
 }
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The console's small parts: labelled fields, buttons that say they are
 // busy, in-page dialogs, toasts, a polite announcer for screen readers, the
-// meeting's state, a copy button and a progress bar. Shaped like the web
-// client's dialog.js and toast.js (the same classes, so style.css draws
-// them), with the console's strings.
+// meeting's state, a copy button and a progress bar. The dialogs and
+// toasts are the web client's (/js/dialog.js, /js/toast.js), so style.css
+// draws them alike.
 //
 // Invariant: every action that waits on the server shows it — its button
 // disabled with a spinner and a label saying what is happening — and every
 // refusal is said in words next to where it was asked.
+import { openDialog as pageDialog } from '/js/dialog.js';
+import { toast as pageToast } from '/js/toast.js';
 import { h, nextId } from './dom.js';
 import { tx } from './i18n.js';
 import { say } from './reasons.js';
@@ -84,55 +86,25 @@ export function button(cls, key, attrs = {}, args) {
 
 // ---- dialogs ---------------------------------------------------------------
 
-// openDialog({title, titleArgs, body, action, actionClass, busyKey, onAction, wide, cancelKey})
-//   onAction(dialog) async: resolves to null (done: the dialog closes) or
-//   to a t() argument, the sentence shown inside the dialog, which stays.
-//   Without `action` the dialog has one button, Close.
-// Escape and Cancel close it; the focus goes back where it was.
+// openDialog({title, titleArgs, body, action, actionClass, busyKey, onAction, wide, cancelKey, focus})
+//   The web client's dialog (/js/dialog.js) with the console's ways: the
+//   action button shows a spinner while onAction runs (busy()), and a
+//   refusal is said by an errorLine(). onAction(dialog) async: resolves to
+//   null (done: the dialog closes) or to a t() argument, the sentence shown
+//   inside the dialog, which stays. Without `action` the dialog has one
+//   button, Close. Without `focus`, the first field, else the action.
 export function openDialog({ title, titleArgs, body = [], action, actionClass = 'primary', busyKey, onAction, wide, cancelKey, focus }) {
-  const back = document.activeElement;
-  const id = nextId('dlg');
-  const heading = h('h2.dialog-title', { id, i18n: title, args: titleArgs });
-  const error = errorLine();
-  const ok = action ? h(`button.btn.${actionClass}.dialog-action`, { type: 'submit' }, h('span.c-btn-label', { i18n: action })) : null;
-  const cancel = h('button.btn.dialog-cancel', { type: 'button', i18n: cancelKey || (action ? 'dialog.cancel' : 'con.close') });
-  const form = h('form.dialog-form', { novalidate: true }, heading, ...body, error, h('div.dialog-buttons', {}, cancel, ok));
-  const dlg = h('dialog.dialog', { 'aria-labelledby': id, class: wide ? 'c-dialog-wide' : null }, form);
-  let running = false;
-
-  const close = () => {
-    if (!dlg.isConnected) return;
-    if (dlg.open) dlg.close();
-    dlg.remove();
-    if (back && back.isConnected) back.focus?.();
-  };
-  cancel.addEventListener('click', () => { if (!running) close(); });
-  dlg.addEventListener('cancel', (e) => { e.preventDefault(); if (!running) close(); });
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (running || !ok) return;
-    running = true;
-    error.say(null);
-    cancel.disabled = true;
-    let said = null;
-    try {
-      said = await busy(ok, busyKey, () => onAction(dlg));
-    } catch (err) {
-      said = say(err);
-    }
-    running = false;
-    cancel.disabled = false;
-    if (!said) { close(); return; }
-    error.say(said);
+  const hasField = body.some((b) => b.matches?.('input, textarea, select')
+    || b.querySelector?.('input:not([readonly]), textarea, select'));
+  return pageDialog({
+    title, titleArgs, body, action, actionClass, onAction,
+    focus: focus || (hasField || !action ? undefined : 'action'),
+    wide: wide ? 'c-dialog-wide' : null,
+    cancelKey: cancelKey || (action ? 'dialog.cancel' : 'con.close'),
+    run: (btn, fn) => busy(btn, busyKey, fn),
+    error: errorLine(),
+    say: (el, said) => el.say(said),
   });
-  document.body.append(dlg);
-  dlg.showModal();
-  const first = body.map((b) => (b.matches?.('input, textarea, select') ? b : b.querySelector?.('input:not([readonly]), textarea, select'))).find(Boolean);
-  const target = focus === 'action' ? ok : focus instanceof Element ? focus : first || ok || cancel;
-  target?.focus();
-  dlg.closeDialog = close;
-  dlg.error = error;
-  return dlg;
 }
 
 // "Are you sure?" with the consequence spelled out; resolves after onYes.
@@ -147,23 +119,11 @@ export function confirmDialog({ title, titleArgs, text, textArgs, yes, busyKey, 
 
 // ---- toasts and the announcer ----------------------------------------------
 
-let region = null;
-
-// A short message that goes by itself ("3 participants added").
+// A short message that goes by itself ("3 participants added"): the web
+// client's toast, the last three at most, so that a burst of changes does
+// not cover the page.
 export function toast(key, args, { kind = 'ok' } = {}) {
-  if (!region || !region.isConnected) {
-    region = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
-    document.body.append(region);
-  }
-  const el = h('div.toast', { class: `toast-${kind}` },
-    h('span.toast-icon', { 'aria-hidden': 'true' }, kind === 'ok' ? '✓' : kind === 'warn' ? '!' : 'i'),
-    h('span.toast-text', { i18n: key, args }));
-  el.addEventListener('click', () => el.remove());
-  region.append(el);
-  // The last three at most: a burst of changes does not cover the page.
-  while (region.childElementCount > 3) region.firstElementChild.remove();
-  setTimeout(() => el.remove(), 6000);
-  return el;
+  return pageToast(key, args, { kind, keep: 3, showFor: 6000 });
 }
 
 let announcer = null;
