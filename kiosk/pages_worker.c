@@ -35,16 +35,13 @@
 
 #include <mupdf/fitz.h>
 
-#define WORKER_ALLOC_MAX ((size_t)768 << 20)
-#define ALLOC_HDR 16
+#include "fz_cap.h"
 
-struct alloc_cap {
-	size_t used, max;
-};
+#define WORKER_ALLOC_MAX ((size_t)768 << 20)
 
 struct worker {
 	fz_context *ctx;
-	struct alloc_cap cap;
+	struct fz_cap cap;
 	int out;
 	char *path;
 	dev_t dev;
@@ -54,59 +51,6 @@ struct worker {
 	fz_document *doc;
 	int pages;
 };
-
-static void *cap_malloc(void *user, size_t size)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p;
-
-	if (size > a->max - a->used || size > SIZE_MAX - ALLOC_HDR)
-		return NULL;
-	p = malloc(size + ALLOC_HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof size);
-	a->used += size;
-	return p + ALLOC_HDR;
-}
-
-static void cap_free(void *user, void *ptr)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p;
-	size_t size;
-
-	if (!ptr)
-		return;
-	p = (unsigned char *)ptr - ALLOC_HDR;
-	memcpy(&size, p, sizeof size);
-	a->used -= size;
-	free(p);
-}
-
-static void *cap_realloc(void *user, void *old, size_t size)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p, *q;
-	size_t was;
-
-	if (!old)
-		return cap_malloc(user, size);
-	if (size == 0) {
-		cap_free(user, old);
-		return NULL;
-	}
-	p = (unsigned char *)old - ALLOC_HDR;
-	memcpy(&was, p, sizeof was);
-	if ((size > was && size - was > a->max - a->used) || size > SIZE_MAX - ALLOC_HDR)
-		return NULL;
-	q = realloc(p, size + ALLOC_HDR);
-	if (!q)
-		return NULL;
-	memcpy(q, &size, sizeof size);
-	a->used = a->used - was + size;
-	return q + ALLOC_HDR;
-}
 
 static void quiet(void *user, const char *message)
 {
@@ -276,7 +220,7 @@ static int draw_page(struct worker *w, const char *path, int pageno, int aw, int
 int pages_worker_main(void)
 {
 	struct worker w = { 0 };
-	fz_alloc_context alloc = { &w.cap, cap_malloc, cap_realloc, cap_free };
+	fz_alloc_context alloc = fz_cap_allocator(&w.cap, WORKER_ALLOC_MAX);
 	struct pages_wire_req req;
 	char *path = NULL;
 	int rc = 0;
@@ -285,7 +229,6 @@ int pages_worker_main(void)
 	w.out = dup(STDOUT_FILENO);
 	if (w.out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		return 2;
-	w.cap.max = WORKER_ALLOC_MAX;
 	w.ctx = fz_new_context(&alloc, NULL, 32u << 20);
 	if (!w.ctx)
 		return 2;

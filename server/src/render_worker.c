@@ -31,6 +31,7 @@
  * a per-job RLIMIT_CPU (arm_cpu_limit) as a backstop.
  * render_worker_probe() runs the same code in the calling process (fuzzing).
  */
+#include "fz_cap.h"
 #include "printed.h"
 #include "render.h"
 #include "search.h"
@@ -65,16 +66,6 @@
  * gives way when they do not. Low enough that a bomb stops in well under a
  * second, even in a sanitized build. */
 #define WORKER_ALLOC_MAX ((size_t)256 << 20)
-/* The size header in front of each counted block; 16 keeps malloc's
- * alignment for every type MuPDF stores. */
-#define ALLOC_HDR 16
-
-/* Bytes MuPDF holds now, and the most it may hold. */
-struct alloc_cap {
-	size_t used;
-	size_t max;
-};
-
 struct worker_doc {
 	char *path;
 	dev_t dev;
@@ -87,7 +78,7 @@ struct worker_doc {
 
 struct worker {
 	fz_context *ctx;
-	struct alloc_cap cap;
+	struct fz_cap cap;
 	int deep;               /* MuPDF hit its nesting limit in this job */
 	struct worker_doc cache;
 	FILE *out;
@@ -100,62 +91,6 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/* ---- counted allocations (invariant 5) ----------------------------------- */
-
-static void *cap_malloc(void *user, size_t size)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p;
-
-	if (size > a->max - a->used || size > SIZE_MAX - ALLOC_HDR)
-		return NULL;
-	p = malloc(size + ALLOC_HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof size);
-	a->used += size;
-	return p + ALLOC_HDR;
-}
-
-static void cap_free(void *user, void *ptr)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p;
-	size_t size;
-
-	if (!ptr)
-		return;
-	p = (unsigned char *)ptr - ALLOC_HDR;
-	memcpy(&size, p, sizeof size);
-	a->used -= size;
-	free(p);
-}
-
-static void *cap_realloc(void *user, void *old, size_t size)
-{
-	struct alloc_cap *a = user;
-	unsigned char *p, *q;
-	size_t was;
-
-	if (!old)
-		return cap_malloc(user, size);
-	if (size == 0) {
-		cap_free(user, old);
-		return NULL;
-	}
-	p = (unsigned char *)old - ALLOC_HDR;
-	memcpy(&was, p, sizeof was);
-	if ((size > was && size - was > a->max - a->used) ||
-	    size > SIZE_MAX - ALLOC_HDR)
-		return NULL;
-	q = realloc(p, size + ALLOC_HDR);
-	if (!q)
-		return NULL;
-	memcpy(q, &size, sizeof size);
-	a->used = a->used - was + size;
-	return q + ALLOC_HDR;
 }
 
 /* MuPDF's try stack overflows when a parser recurses too deep: nested
@@ -1014,13 +949,8 @@ static void handle(struct worker *w, const char *line, size_t len)
 /* A context whose allocations count against w->cap (invariant 5). */
 static int start_mupdf(struct worker *w, size_t alloc_max)
 {
-	fz_alloc_context alloc = {
-		.user = &w->cap, .malloc = cap_malloc,
-		.realloc = cap_realloc, .free = cap_free,
-	};
+	fz_alloc_context alloc = fz_cap_allocator(&w->cap, alloc_max);
 
-	w->cap.used = 0;
-	w->cap.max = alloc_max;
 	/* MuPDF copies the allocator into the context. */
 	w->ctx = fz_new_context(&alloc, NULL, WORKER_STORE);
 	if (!w->ctx)
